@@ -1,0 +1,143 @@
+"""Configuration: a YAML or TOML file plus environment variables, via pydantic-settings.
+
+Precedence, highest first:
+
+1. keyword arguments to ``Settings.load`` / ``Settings(...)`` (code),
+2. ``BT_PLANNER_*`` environment variables, nested with ``__`` (``BT_PLANNER_LLM__MODEL=...``),
+3. the standard ``OPENAI_API_KEY`` and ``OPENAI_BASE_URL``,
+4. the config file (``path`` argument, else ``BT_PLANNER_CONFIG``), ``.yaml``/``.yml`` or ``.toml``,
+5. defaults.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from pydantic.fields import FieldInfo
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+    YamlConfigSettingsSource,
+)
+
+from bt_planner.safety_limits import SafetyLimits
+
+StructuredOutput = Literal["auto", "json_schema", "json_object", "none"]
+
+
+class LLMSettings(BaseModel):
+    """Which model answers, and how it is called."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    backend: Literal["auto", "openai", "local"] = Field(
+        default="auto", description="auto: openai when a key or base URL is set, else the embedded model"
+    )
+    base_url: str | None = None
+    api_key: SecretStr | None = None
+    model: str = "gpt-4o-mini"
+    temperature: float = Field(default=0.0, ge=0, le=2)
+    max_tokens: int = Field(default=1024, ge=16)
+    timeout: float = Field(default=30.0, gt=0, description="seconds per request")
+    structured_output: StructuredOutput = Field(
+        default="auto", description="auto: strict json_schema, falling back to json_object, then none"
+    )
+    max_repair_rounds: int = Field(default=1, ge=0, le=3)
+    requests_per_minute: float | None = Field(default=None, gt=0, description="client-side limit")
+    local_model_path: Path | None = Field(default=None, description="a .gguf; default: the packaged model")
+    local_threads: int | None = Field(default=None, ge=1)
+    local_context: int = Field(default=4096, ge=512)
+
+
+class RetrySettings(BaseModel):
+    """Exponential backoff with jitter on 429, 5xx, connection errors and timeouts."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    max_attempts: int = Field(default=4, ge=1)
+    initial_wait_s: float = Field(default=0.5, ge=0)
+    max_wait_s: float = Field(default=20.0, ge=0)
+    jitter_s: float = Field(default=0.5, ge=0)
+    total_timeout_s: float = Field(default=90.0, gt=0, description="give up after this, whatever is left")
+
+
+class CacheSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    enabled: bool = True
+    max_entries: int = Field(default=256, ge=1)
+    ttl_s: float = Field(default=600.0, gt=0)
+
+
+class ExecutionSettings(BaseModel):
+    """How plans run: re-planning attempts and tick period."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    max_replans: int = Field(default=2, ge=0)
+    tick_period_s: float = Field(default=0.1, gt=0)
+
+
+class _OpenAIEnvSource(PydanticBaseSettingsSource):
+    """Reads the SDK's standard ``OPENAI_API_KEY`` and ``OPENAI_BASE_URL`` into ``llm``."""
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        return None, field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        llm: dict[str, Any] = {}
+        if key := os.environ.get("OPENAI_API_KEY"):
+            llm["api_key"] = key
+        if url := os.environ.get("OPENAI_BASE_URL"):
+            llm["base_url"] = url
+        return {"llm": llm} if llm else {}
+
+
+class Settings(BaseSettings):
+    """All of bt_planner's configuration. Safety limits live in their own section."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="BT_PLANNER_", env_nested_delimiter="__", extra="forbid", nested_model_default_partial_update=True
+    )
+
+    llm: LLMSettings = LLMSettings()
+    retry: RetrySettings = RetrySettings()
+    cache: CacheSettings = CacheSettings()
+    safety: SafetyLimits = SafetyLimits()
+    execution: ExecutionSettings = ExecutionSettings()
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (
+            init_settings,
+            env_settings,
+            _OpenAIEnvSource(settings_cls),
+            YamlConfigSettingsSource(settings_cls),
+            TomlConfigSettingsSource(settings_cls),
+        )
+
+    @classmethod
+    def load(cls, path: str | Path | None = None, **overrides: Any) -> Settings:
+        """Settings from ``path`` (or ``$BT_PLANNER_CONFIG``), the environment and ``overrides``."""
+        chosen = path if path is not None else os.environ.get("BT_PLANNER_CONFIG")
+        if chosen is None:
+            return cls(**overrides)
+        file = Path(chosen)
+        if not file.is_file():
+            raise FileNotFoundError(f"config file not found: {file}")
+        key = "toml_file" if file.suffix == ".toml" else "yaml_file"
+        bound = type(cls.__name__, (cls,), {"model_config": SettingsConfigDict(**{**cls.model_config, key: file})})
+        settings: Settings = bound(**overrides)
+        return settings

@@ -1,0 +1,60 @@
+"""Structured problems found in a plan: what went wrong, at which action, by which rule, by how much.
+
+The codes for verification follow the taxonomy of the Embodied Agent Interface benchmark; the
+parse codes describe output that never became a plan at all.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+
+from pydantic import BaseModel, ConfigDict
+
+
+class IssueCode(str, Enum):
+    # The model's output could not become a plan.
+    LLM_ERROR = "llm_error"
+    INVALID_JSON = "invalid_json"
+    TRUNCATED = "truncated"
+    SCHEMA_INVALID = "schema_invalid"
+    EMPTY_PLAN = "empty_plan"
+    # The plan is well formed but wrong for this world or unsafe.
+    HALLUCINATED_OBJECT = "hallucinated_object"
+    HALLUCINATED_LOCATION = "hallucinated_location"
+    PRECONDITION_VIOLATED = "precondition_violated"
+    WRONG_ORDER = "wrong_order"
+    MISSING_STEP = "missing_step"
+    UNREACHABLE = "unreachable"
+    LIMIT_EXCEEDED = "limit_exceeded"
+    UNSAFE_CONTENT = "unsafe_content"
+    FORBIDDEN_ACTION = "forbidden_action"
+
+
+class Severity(str, Enum):
+    ERROR = "error"
+    """The plan is rejected."""
+    WARNING = "warning"
+    """The plan is allowed; the issue is reported."""
+
+
+class PlanIssue(BaseModel):
+    """One finding. ``rule`` is a stable rule code; ``value`` and ``limit`` carry the numbers."""
+
+    model_config = ConfigDict(frozen=True)
+
+    code: IssueCode
+    message: str
+    severity: Severity = Severity.ERROR
+    action_index: int | None = None
+    rule: str | None = None
+    value: float | None = None
+    limit: float | None = None
+
+    def __str__(self) -> str:
+        where = f"action {self.action_index}: " if self.action_index is not None else ""
+        rule = f" [{self.rule}]" if self.rule else ""
+        return f"{self.severity.value} {self.code.value}{rule}: {where}{self.message}"
+
+
+def has_errors(issues: list[PlanIssue]) -> bool:
+    return any(issue.severity is Severity.ERROR for issue in issues)
