@@ -1,0 +1,1 @@
+"""The ``bt-planner`` command line (typer + rich). One module per command."""

@@ -1,0 +1,27 @@
+"""The ``bt-planner`` entry point: registers one sub-command per module."""
+
+from __future__ import annotations
+
+import typer
+
+from bt_planner.cli import plan_cmd
+
+app = typer.Typer(
+    name="bt-planner",
+    help="Command -> LLM plan -> verified -> py_trees behaviour tree -> robot.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+
+
+@app.callback()
+def _root() -> None:
+    """Plan, verify and run robot tasks from plain-language commands."""
+
+
+app.command("plan")(plan_cmd.plan)
+# Further commands register here, one line each.
+
+
+def main() -> None:
+    app()
