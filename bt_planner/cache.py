@@ -45,7 +45,13 @@ def _state_key(state: RobotState) -> dict[str, Any]:
 
 
 def cache_key(
-    *, command: str, state: RobotState, world: World, model: str, temperature: float, prompt_version: str,
+    *,
+    command: str,
+    state: RobotState,
+    world: World,
+    model: str,
+    temperature: float,
+    prompt_version: str,
     extra: str = "",
 ) -> str:
     payload = {

@@ -19,7 +19,8 @@ from tenacity import (
     retry_if_exception,
     stop_after_attempt,
     stop_after_delay,
-    wait_exponential_jitter,
+    wait_exponential,
+    wait_random,
 )
 
 from bt_planner.backends.base import BackendError
@@ -51,8 +52,8 @@ class CallPolicy:
         self._limiter = limiter
         self._sleep = sleep
         self._asleep = asleep
-        self._backoff = wait_exponential_jitter(
-            initial=retry.initial_wait_s, max=retry.max_wait_s, jitter=retry.jitter_s
+        self._backoff = wait_exponential(multiplier=retry.initial_wait_s, max=retry.max_wait_s) + wait_random(
+            0, retry.jitter_s
         )
 
     def _wait(self, state: RetryCallState) -> float:
@@ -65,7 +66,8 @@ class CallPolicy:
     def _kwargs(self) -> dict[str, object]:
         return {
             "retry": retry_if_exception(_retryable),
-            "stop": stop_after_attempt(self._retry.max_attempts) | stop_after_delay(self._retry.total_timeout_s),
+            "stop": stop_after_attempt(self._retry.max_attempts)
+            | stop_after_delay(self._retry.total_timeout_s),
             "wait": self._wait,
             "reraise": True,
         }

@@ -102,7 +102,10 @@ class Settings(BaseSettings):
     """All of bt_planner's configuration. Safety limits live in their own section."""
 
     model_config = SettingsConfigDict(
-        env_prefix="BT_PLANNER_", env_nested_delimiter="__", extra="forbid", nested_model_default_partial_update=True
+        env_prefix="BT_PLANNER_",
+        env_nested_delimiter="__",
+        extra="forbid",
+        nested_model_default_partial_update=True,
     )
 
     llm: LLMSettings = LLMSettings()
@@ -138,6 +141,7 @@ class Settings(BaseSettings):
         if not file.is_file():
             raise FileNotFoundError(f"config file not found: {file}")
         key = "toml_file" if file.suffix == ".toml" else "yaml_file"
-        bound = type(cls.__name__, (cls,), {"model_config": SettingsConfigDict(**{**cls.model_config, key: file})})
+        config: dict[str, Any] = {**cls.model_config, key: file}
+        bound = type(cls.__name__, (cls,), {"model_config": config})
         settings: Settings = bound(**overrides)
         return settings

@@ -42,7 +42,9 @@ def _validation_issues(error: ValidationError) -> list[PlanIssue]:
         got = e.get("input")
         shown = json.dumps(got)[:80] if isinstance(got, (str, int, float, bool)) or got is None else None
         message = f"{path}: {e['msg']}" + (f" (got {shown})" if shown is not None else "")
-        issues.append(PlanIssue(code=IssueCode.SCHEMA_INVALID, message=message, action_index=_action_index(loc)))
+        issues.append(
+            PlanIssue(code=IssueCode.SCHEMA_INVALID, message=message, action_index=_action_index(loc))
+        )
     return issues
 
 
@@ -62,7 +64,11 @@ def parse_plan(
         data: Any = json.loads(_json_text(text))
     except json.JSONDecodeError as error:
         return ParseOutcome(
-            issues=[PlanIssue(code=IssueCode.INVALID_JSON, message=f"not valid JSON: {error.msg} at char {error.pos}")]
+            issues=[
+                PlanIssue(
+                    code=IssueCode.INVALID_JSON, message=f"not valid JSON: {error.msg} at char {error.pos}"
+                )
+            ]
         )
     if not isinstance(data, dict):
         return ParseOutcome(

@@ -14,6 +14,7 @@ differ only in how they call the backend. The pipeline:
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Generator
 from typing import Protocol
@@ -81,7 +82,11 @@ class LLMActionPlanner:
         self.backend = backend
         self.verifier: PlanVerifier = verifier or Verifier(self.settings.safety, self.custom_actions)
         cache_cfg = self.settings.cache
-        self.cache = cache if cache is not None else PlanCache(max_entries=cache_cfg.max_entries, ttl_s=cache_cfg.ttl_s)
+        self.cache = (
+            cache
+            if cache is not None
+            else PlanCache(max_entries=cache_cfg.max_entries, ttl_s=cache_cfg.ttl_s)
+        )
         rpm = self.settings.llm.requests_per_minute
         self.policy = policy or CallPolicy(self.settings.retry, limiter=RateLimiter(rpm) if rpm else None)
         self.history = PlanHistory()
@@ -102,7 +107,7 @@ class LLMActionPlanner:
             request = next(pipeline)
             while True:
                 try:
-                    reply = self.policy.call(lambda: self.backend.complete(request))
+                    reply = self.policy.call(functools.partial(self.backend.complete, request))
                 except BackendError as error:
                     request = pipeline.throw(error)
                 else:
@@ -124,7 +129,7 @@ class LLMActionPlanner:
             request = next(pipeline)
             while True:
                 try:
-                    reply = await self.policy.acall(lambda: self.backend.acomplete(request))
+                    reply = await self.policy.acall(functools.partial(self.backend.acomplete, request))
                 except BackendError as error:
                     request = pipeline.throw(error)
                 else:
@@ -158,9 +163,15 @@ class LLMActionPlanner:
             cached = self.cache.get(key)
             if cached is not None:
                 return cached.model_copy(
-                    update={"cache_hit": True, "timings": Timings(total_ms=self._elapsed_ms(ex)), "llm_calls": 0}
+                    update={
+                        "cache_hit": True,
+                        "timings": Timings(total_ms=self._elapsed_ms(ex)),
+                        "llm_calls": 0,
+                    }
                 )
-        messages = build_messages(command, state, world, custom_actions=self.custom_actions, feedback=feedback)
+        messages = build_messages(
+            command, state, world, custom_actions=self.custom_actions, feedback=feedback
+        )
         schema = plan_json_schema(world, self.custom_actions)
         issues: list[PlanIssue] = []
         plan: Plan | None = None
@@ -183,7 +194,9 @@ class LLMActionPlanner:
             ex.raw = reply.content
 
             parsed_at = time.perf_counter()
-            outcome = parse_plan(reply.content, finish_reason=reply.finish_reason, custom_actions=self.custom_actions)
+            outcome = parse_plan(
+                reply.content, finish_reason=reply.finish_reason, custom_actions=self.custom_actions
+            )
             ex.parse_ms += (time.perf_counter() - parsed_at) * 1000
             plan, issues = outcome.plan, list(outcome.issues)
             if outcome.refused:

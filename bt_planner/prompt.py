@@ -40,7 +40,9 @@ def _xyz(p: Vec3) -> str:
 def _world_lines(world: World) -> list[str]:
     lines = []
     if world.locations:
-        lines.append("Locations: " + "; ".join(f"{n} {_xyz(loc.position)}" for n, loc in world.locations.items()))
+        lines.append(
+            "Locations: " + "; ".join(f"{n} {_xyz(loc.position)}" for n, loc in world.locations.items())
+        )
     if world.objects:
         parts = []
         for object_id, obj in world.objects.items():
@@ -59,7 +61,10 @@ def _world_lines(world: World) -> list[str]:
         lines.append("Forbidden zones: " + "; ".join(zones))
     if world.obstacles:
         lines.append(
-            "Obstacles: " + "; ".join(f"{n} {o.center.x:g},{o.center.y:g} r{o.radius:g}" for n, o in world.obstacles.items())
+            "Obstacles: "
+            + "; ".join(
+                f"{n} {o.center.x:g},{o.center.y:g} r{o.radius:g}" for n, o in world.obstacles.items()
+            )
         )
     return lines
 
@@ -83,7 +88,7 @@ def _state_line(state: RobotState) -> str:
 
 def system_prompt(custom_actions: CustomActionRegistry | None = None) -> str:
     custom = "".join(
-        f"\ncustom(name=\"{spec.name}\",{','.join(spec.params_model.model_fields)}) {spec.description}"
+        f'\ncustom(name="{spec.name}",{",".join(spec.params_model.model_fields)}) {spec.description}'
         for spec in custom_actions or ()
     )
     return _SYSTEM.replace("{custom}", custom)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 DEFAULT_FORBIDDEN_WORDS = (
     "kill",
@@ -45,6 +45,11 @@ class SafetyLimits(BaseModel):
     )
     zone_margin_m: float = Field(default=0.3, ge=0, description="kept from forbidden zones")
     obstacle_margin_m: float = Field(default=0.2, ge=0, description="kept from obstacles")
+    navigate_path_policy: Literal["reject", "warn"] = Field(
+        default="reject",
+        description="zones/obstacles on a navigate step's straight line: reject, or warn when a path planner"
+        " routes around them",
+    )
     min_wait_s: float = Field(default=0.0, ge=0)
     max_wait_s: float = Field(default=300.0, ge=0)
     max_turn_deg: float = Field(default=360.0, gt=0)
@@ -53,3 +58,11 @@ class SafetyLimits(BaseModel):
     reach_m: float = Field(default=1.0, gt=0, description="grasp / place reach from the base, planar")
     require_detect_before_grasp: bool = False
     max_state_age_s: float = Field(default=2.0, gt=0, description="robot state older than this is stale")
+
+    @model_validator(mode="after")
+    def _wait_bounds_ordered(self) -> SafetyLimits:
+        if self.min_wait_s > self.max_wait_s:
+            raise ValueError(
+                f"min_wait_s ({self.min_wait_s} s) must not exceed max_wait_s ({self.max_wait_s} s)"
+            )
+        return self

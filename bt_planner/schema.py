@@ -126,7 +126,10 @@ def _schema_for(
         "properties": {
             "actions": {"type": "array", "items": {"anyOf": variants}},
             "reasoning": {"type": "string"},
-            "estimated_total_time": {"anyOf": [{"type": "number"}, {"type": "null"}], "description": "seconds"},
+            "estimated_total_time": {
+                "anyOf": [{"type": "number"}, {"type": "null"}],
+                "description": "seconds",
+            },
         },
         "required": ["actions", "reasoning", "estimated_total_time"],
         "additionalProperties": False,

@@ -52,7 +52,11 @@ class PlanHistory:
         with self._lock:
             latencies = np.array([r.timings.total_ms for r in self._recent], dtype=float)
             p50, p95, top = (
-                (float(np.percentile(latencies, 50)), float(np.percentile(latencies, 95)), float(latencies.max()))
+                (
+                    float(np.percentile(latencies, 50)),
+                    float(np.percentile(latencies, 95)),
+                    float(latencies.max()),
+                )
                 if latencies.size
                 else (0.0, 0.0, 0.0)
             )

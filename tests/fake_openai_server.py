@@ -38,7 +38,9 @@ Responder = Callable[[dict[str, Any]], Scripted]
 class FakeOpenAIServer:
     """``with FakeOpenAIServer() as server: server.push(plan_reply(...)); ... server.url``."""
 
-    def __init__(self, *, default: Scripted | Responder | None = None, reject_json_schema: bool = False) -> None:
+    def __init__(
+        self, *, default: Scripted | Responder | None = None, reject_json_schema: bool = False
+    ) -> None:
         self.requests: list[dict[str, Any]] = []
         self.default = default
         self.reject_json_schema = reject_json_schema
@@ -101,7 +103,9 @@ class FakeOpenAIServer:
                 if server.reject_json_schema and fmt == "json_schema":
                     with server._lock:
                         server.requests.append(body)
-                    self._send(400, {"error": {"message": "response_format json_schema is not supported"}}, {})
+                    self._send(
+                        400, {"error": {"message": "response_format json_schema is not supported"}}, {}
+                    )
                     return
                 reply = server._next(body)
                 if reply.delay_s and server._stopping.wait(reply.delay_s):
@@ -109,7 +113,9 @@ class FakeOpenAIServer:
                 if reply.raw_body is not None:
                     self._send_raw(reply.status, reply.raw_body, reply.headers)
                 elif reply.status != 200:
-                    self._send(reply.status, {"error": {"message": f"scripted {reply.status}"}}, reply.headers)
+                    self._send(
+                        reply.status, {"error": {"message": f"scripted {reply.status}"}}, reply.headers
+                    )
                 else:
                     self._send(200, self._completion(body, reply), reply.headers)
 
@@ -135,7 +141,9 @@ class FakeOpenAIServer:
                 }
 
             def _send(self, status: int, payload: dict[str, Any], headers: dict[str, str]) -> None:
-                self._send_raw(status, json.dumps(payload).encode(), {"content-type": "application/json", **headers})
+                self._send_raw(
+                    status, json.dumps(payload).encode(), {"content-type": "application/json", **headers}
+                )
 
             def _send_raw(self, status: int, data: bytes, headers: dict[str, str]) -> None:
                 self.send_response(status)

@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 
-def action(action_type: str, description: str = "", duration: float | None = None, **parameters: Any) -> dict[str, Any]:
+def action(
+    action_type: str, description: str = "", duration: float | None = None, **parameters: Any
+) -> dict[str, Any]:
     return {
         "action_type": action_type,
         "parameters": parameters,

@@ -64,7 +64,9 @@ class OpenAIBackend:
         }
         self._client = openai.OpenAI(**self._client_args)
         self._async_clients: dict[int, openai.AsyncOpenAI] = {}
-        self._mode: StructuredOutput = "json_schema" if settings.structured_output == "auto" else settings.structured_output
+        self._mode: StructuredOutput = (
+            "json_schema" if settings.structured_output == "auto" else settings.structured_output
+        )
         self._auto = settings.structured_output == "auto"
         self._lock = threading.Lock()
 
@@ -133,7 +135,9 @@ class OpenAIBackend:
         if isinstance(error, o.APITimeoutError):
             return BackendError(f"timed out after {self._settings.timeout:g} s", retryable=True)
         if isinstance(error, o.APIConnectionError):
-            return BackendError(f"cannot reach {self._settings.base_url or 'the OpenAI API'}: {error}", retryable=True)
+            return BackendError(
+                f"cannot reach {self._settings.base_url or 'the OpenAI API'}: {error}", retryable=True
+            )
         if isinstance(error, o.APIStatusError):
             status = error.status_code
             retryable = status in (408, 409, 429) or status >= 500

@@ -21,7 +21,9 @@ def render(result: PlanResult, console: Console) -> None:
         for column in ("#", "action", "parameters", "description", "est. s"):
             table.add_column(column)
         for index, action in enumerate(result.plan.actions):
-            params = ", ".join(f"{k}={v}" for k, v in action.parameters.model_dump(mode="json", exclude_none=True).items())
+            params = ", ".join(
+                f"{k}={v}" for k, v in action.parameters.model_dump(mode="json", exclude_none=True).items()
+            )
             duration = f"{action.estimated_duration:g}" if action.estimated_duration is not None else ""
             table.add_row(str(index), action.action_type.value, params, action.description, duration)
         console.print(table)

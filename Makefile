@@ -1,0 +1,45 @@
+# Two entry points (see README): `make run` and `make test`. Each creates .venv itself.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN     = $(VENV)/bin
+COMMAND ?= Go to the kitchen, pick up the red cup, and bring it to the table
+# Every ROS process we start stays on loopback and in its own domain.
+export ROS_AUTOMATIC_DISCOVERY_RANGE ?= LOCALHOST
+export ROS_DOMAIN_ID ?= 42
+
+.PHONY: run test lint typecheck pytest bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.run-installed: pyproject.toml package.xml setup.py | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[local]"
+	touch $@
+
+$(VENV)/.test-installed: pyproject.toml package.xml setup.py | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[local,ros,dev]"
+	touch $@
+
+## Plan and execute the seed command on the default world with the default backend.
+run: $(VENV)/.run-installed
+	$(BIN)/bt-planner run "$(COMMAND)"
+
+## Lint, type-check and run the whole test suite (ROS, embedded model and browser tests included).
+test: $(VENV)/.test-installed lint typecheck pytest
+
+lint: $(VENV)/.test-installed
+	$(BIN)/ruff check bt_planner tests benchmarks launch
+	$(BIN)/ruff format --check bt_planner tests benchmarks launch
+
+typecheck: $(VENV)/.test-installed
+	$(BIN)/mypy
+
+pytest: $(VENV)/.test-installed
+	$(BIN)/pytest
+
+bench: $(VENV)/.test-installed
+	$(BIN)/python benchmarks/run_all.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
