@@ -1,19 +1,11 @@
-"""Plan verification before execution (placeholder until the verification package lands)."""
+"""Plan verification before execution: safety limits and a symbolic world-model check.
+
+``Verifier`` checks a whole plan; ``bt_planner.verification.rules`` holds each rule as a small
+function with a stable code, shared with the behaviour tree's tick-time guards.
+"""
 
 from __future__ import annotations
 
-from bt_planner.custom_actions import CustomActionRegistry
-from bt_planner.issues import PlanIssue
-from bt_planner.plan import Plan
-from bt_planner.safety_limits import SafetyLimits
-from bt_planner.state import RobotState
-from bt_planner.world import World
+from bt_planner.verification.verifier import Verifier
 
-
-class Verifier:
-    def __init__(self, limits: SafetyLimits, custom_actions: CustomActionRegistry | None = None) -> None:
-        self.limits = limits
-        self.custom_actions = custom_actions
-
-    def verify(self, plan: Plan, state: RobotState, world: World) -> list[PlanIssue]:
-        return []
+__all__ = ["Verifier"]
