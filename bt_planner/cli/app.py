@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from bt_planner.cli import plan_cmd
+from bt_planner.cli import plan_cmd, run_cmd
 
 app = typer.Typer(
     name="bt-planner",
@@ -20,7 +20,7 @@ def _root() -> None:
 
 
 app.command("plan")(plan_cmd.plan)
-# Further commands register here, one line each.
+app.command("run")(run_cmd.run)
 
 
 def main() -> None:

@@ -1,0 +1,243 @@
+"""``bt-planner run "COMMAND"``: plan (or load a plan), verify, and execute it on the simulated humanoid.
+
+The run is paced to the wall clock (``--speed 1`` is real time, ``--speed 0`` runs as fast as
+possible); the simulated result is the same at any speed. On a terminal a live view shows the tree
+with statuses and a progress bar.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from pydantic import ValidationError
+from rich.console import Console, Group, RenderableType
+from rich.live import Live
+from rich.progress_bar import ProgressBar
+from rich.table import Table
+from rich.text import Text
+
+from bt_planner.backends.selection import BackendUnavailable
+from bt_planner.cli.options import ConfigOption, JsonOption, WorldOption, load_settings, load_world
+from bt_planner.cli.plan_cmd import render as render_plan_result
+from bt_planner.config import Settings
+from bt_planner.custom_actions import CustomActionRegistry
+from bt_planner.execution import ExecutionReport, execute_plan
+from bt_planner.issues import Severity
+from bt_planner.plan import Plan
+from bt_planner.planner import LLMActionPlanner
+from bt_planner.sim import RealTimePacer, SimulatedRobot
+from bt_planner.tree.compiler import CompiledPlan
+from bt_planner.verification import Verifier
+from bt_planner.world import World
+
+PlanOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--plan",
+        "-p",
+        help="Plan JSON file (a plan, or the output of `bt-planner plan --json`); skips the LLM, still verified.",
+    ),
+]
+SpeedOption = Annotated[
+    float,
+    typer.Option(
+        "--speed", "-s", min=0.0, help="Real-time factor: 1 = real time, 10 = 10x faster, 0 = no pacing."
+    ),
+]
+MaxTimeOption = Annotated[
+    float, typer.Option("--max-sim-time", min=1.0, help="Stop the run after this many simulated seconds.")
+]
+
+
+def load_plan_file(path: Path, custom_actions: CustomActionRegistry) -> Plan:
+    """A plan from ``path``: bare wire format, or a ``PlanResult`` JSON with a ``plan`` key."""
+    data: Any = json.loads(path.read_text(encoding="utf-8"))
+    if isinstance(data, dict) and "actions" not in data and isinstance(data.get("plan"), dict):
+        data = data["plan"]
+    return Plan.model_validate(data, context={"custom_actions": custom_actions})
+
+
+def _live_view(compiled: CompiledPlan, sim_time_s: float) -> RenderableType:
+    import py_trees
+
+    tree = Text.from_ansi(py_trees.display.unicode_tree(compiled.root, show_status=True))
+    progress = compiled.progress()
+    bar = ProgressBar(total=1.0, completed=progress, width=40)
+    line = Text(f"{progress:4.0%} of the plan done, simulated time {sim_time_s:6.1f} s")
+    return Group(tree, bar, line)
+
+
+def _outcome_table(report: ExecutionReport) -> Table:
+    table = Table(title="Actions", title_justify="left")
+    for column in ("#", "action", "status", "start s", "took s", "message"):
+        table.add_column(column)
+    colours = {
+        "succeeded": "green",
+        "failed": "red",
+        "cancelled": "yellow",
+        "not_run": "dim",
+        "running": "cyan",
+    }
+    for outcome in report.outcomes:
+        colour = colours[outcome.status.value]
+        start = f"{outcome.started_at:.1f}" if outcome.started_at is not None else ""
+        took = f"{outcome.duration_s:.1f}" if outcome.duration_s is not None else ""
+        table.add_row(
+            str(outcome.index),
+            outcome.name,
+            f"[{colour}]{outcome.status.value}[/{colour}]",
+            start,
+            took,
+            outcome.message,
+        )
+    return table
+
+
+def _world_table(world: World) -> Table:
+    table = Table(title="Final world", title_justify="left")
+    for column in ("what", "where", "details"):
+        table.add_column(column)
+    robot = world.robot
+    pose = robot.pose
+    table.add_row(
+        "robot",
+        f"({pose.x:.2f}, {pose.y:.2f}) yaw {pose.yaw:.2f} rad",
+        f"battery {robot.battery_percent:.1f} %, gripper {robot.gripper.value}"
+        + (f" holding {robot.holding}" if robot.holding else ""),
+    )
+    for object_id, obj in world.objects.items():
+        position = world.object_position(object_id)
+        where = f"({position.x:.2f}, {position.y:.2f}, {position.z:.2f})"
+        table.add_row(object_id, where + (f" at {obj.location}" if obj.location else ""), obj.type)
+    return table
+
+
+def render_report(report: ExecutionReport, console: Console) -> None:
+    """Outcome per action, the verdict, the final world state and what was said."""
+    console.print(_outcome_table(report))
+    console.print(_world_table(report.final_world))
+    for line in report.spoken:
+        console.print(f"[cyan]said:[/cyan] {line}")
+    if report.success:
+        console.print(
+            f"[green]succeeded[/green] in {report.sim_time_s:.1f} simulated s ({report.ticks} ticks)"
+        )
+    else:
+        console.print(f"[red]failed:[/red] {report.failure} (after {report.sim_time_s:.1f} simulated s)")
+
+
+def _obtain_plan(
+    command: str,
+    *,
+    plan_file: Path | None,
+    settings: Settings,
+    world: World,
+    registry: CustomActionRegistry,
+    json_output: bool,
+    err: Console,
+) -> Plan:
+    """The verified plan to run, from ``plan_file`` or the configured model; exits when there is none."""
+    if plan_file is not None:
+        try:
+            plan = load_plan_file(plan_file, registry)
+        except (OSError, ValueError, ValidationError) as error:
+            err.print(f"[red]cannot read plan file {plan_file}:[/red] {error}")
+            raise typer.Exit(2) from None
+        issues = Verifier(settings.safety, registry).verify(plan, world.robot, world)
+        errors = [issue for issue in issues if issue.severity is Severity.ERROR]
+        for issue in issues:
+            err.print(f"[{'red' if issue in errors else 'yellow'}]{issue}[/]")
+        if errors:
+            err.print("[red]the plan file failed verification; nothing was executed[/red]")
+            raise typer.Exit(1)
+        return plan
+    try:
+        planner = LLMActionPlanner(settings, custom_actions=registry)
+    except BackendUnavailable as error:
+        err.print(f"[red]{error}[/red]")
+        raise typer.Exit(2) from None
+    result = planner.plan(command, world=world)
+    if result.plan is None or not result.success:
+        if json_output:
+            typer.echo(result.model_dump_json(indent=2))
+        else:
+            render_plan_result(result, err)
+        raise typer.Exit(1)
+    return result.plan
+
+
+def _execute(
+    plan: Plan,
+    *,
+    world: World,
+    settings: Settings,
+    registry: CustomActionRegistry,
+    speed: float,
+    max_sim_time: float,
+    console: Console | None,
+) -> ExecutionReport:
+    """Run ``plan`` on a fresh simulated robot, with a live view on ``console`` if given."""
+    robot = SimulatedRobot(world)
+    period = settings.execution.tick_period_s
+    pacer = RealTimePacer(period_s=period, speed=speed) if speed > 0 else None
+    if console is None:
+        return execute_plan(
+            plan, robot=robot, world=world, limits=settings.safety, custom_actions=registry,
+            tick_period_s=period, max_sim_time_s=max_sim_time, pacer=pacer,
+        )  # fmt: skip
+    shown: list[CompiledPlan] = []
+    last_draw = [0.0]
+    with Live(console=console, refresh_per_second=10, transient=False) as live:
+
+        def on_tick(compiled: CompiledPlan) -> None:
+            shown[:] = [compiled]
+            now = time.monotonic()
+            if now - last_draw[0] >= 0.05:
+                live.update(_live_view(compiled, robot.now()))
+                last_draw[0] = now
+
+        report = execute_plan(
+            plan, robot=robot, world=world, limits=settings.safety, custom_actions=registry,
+            tick_period_s=period, max_sim_time_s=max_sim_time, pacer=pacer, on_tick=on_tick,
+        )  # fmt: skip
+        if shown:
+            live.update(_live_view(shown[0], robot.now()))
+    return report
+
+
+def run(
+    command: Annotated[str, typer.Argument(help="What the robot should do, in plain words.")],
+    *,
+    world: WorldOption = None,
+    plan_file: PlanOption = None,
+    config: ConfigOption = None,
+    json_output: JsonOption = False,
+    speed: SpeedOption = 1.0,
+    max_sim_time: MaxTimeOption = 600.0,
+) -> None:
+    """Plan COMMAND (or load --plan), verify it, and execute it on the simulated humanoid.
+
+    Exit codes: 0 succeeded, 1 no safe plan or execution failed, 2 usage or setup error.
+    """
+    console = Console()
+    settings = load_settings(config)
+    the_world = load_world(world)
+    registry = CustomActionRegistry()
+    plan = _obtain_plan(
+        command, plan_file=plan_file, settings=settings, world=the_world, registry=registry,
+        json_output=json_output, err=Console(stderr=True),
+    )  # fmt: skip
+    live = console if (not json_output and console.is_terminal) else None
+    report = _execute(
+        plan, world=the_world, settings=settings, registry=registry, speed=speed,
+        max_sim_time=max_sim_time, console=live,
+    )  # fmt: skip
+    if json_output:
+        typer.echo(json.dumps({"command": command, **report.model_dump(mode="json")}, indent=2))
+    else:
+        render_report(report, console)
+    raise typer.Exit(0 if report.success else 1)

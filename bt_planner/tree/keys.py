@@ -1,0 +1,40 @@
+"""Blackboard keys shared by bt_planner's behaviours: one place that names and documents them.
+
+Robot (read by compiled plans)
+
+* ``/robot/estop`` (``bool``): written by ``Mission``, ``execute_plan`` or your test; read by every
+  ``SafetyGuard`` (rule ``estop``) and by ``EStopHalt``. Fail closed: if it was never written,
+  guarded actions fail with a message saying so. ``init_robot_keys()`` writes ``False``.
+* ``/robot/state`` (``RobotState``): written by ``RobotStateToBlackboard`` each mission tick; read
+  by ``PlanCommand`` (plans from it). Guards read live state from the robot itself.
+* ``/detections`` (``list[Detection]``, nearest first): written by ``Detect`` on success.
+
+Mission (only in the mission tree)
+
+* ``/mission/request`` (``CommandRequest | None``): the newest submitted command, written by
+  ``Mission.tick``; taken by ``WaitForCommand``, watched by ``PreemptCommand``.
+* ``/mission/active`` (``CommandRequest | None``): the command being handled; cleared by whichever
+  node reports its terminal state.
+* ``/mission/plan`` (``Plan | None``): written by ``PlanCommand``, read by ``ExecutePlan``.
+* ``/mission/feedback`` (``ExecutionFeedback | None``): written by ``ExecutePlan`` after a failed
+  execution; read by ``Replan`` (whether to re-plan) and ``PlanCommand`` (the re-plan context).
+"""
+
+from __future__ import annotations
+
+import py_trees
+
+ESTOP = "/robot/estop"
+ROBOT_STATE = "/robot/state"
+DETECTIONS = "/detections"
+MISSION_REQUEST = "/mission/request"
+MISSION_ACTIVE = "/mission/active"
+MISSION_PLAN = "/mission/plan"
+MISSION_FEEDBACK = "/mission/feedback"
+
+
+def init_robot_keys(*, estop: bool = False) -> None:
+    """Write ``/robot/estop`` (and an empty ``/detections``) so a compiled plan can be ticked."""
+    py_trees.blackboard.Blackboard.set(ESTOP, estop)
+    if not py_trees.blackboard.Blackboard.exists(DETECTIONS):
+        py_trees.blackboard.Blackboard.set(DETECTIONS, [])

@@ -1,0 +1,10 @@
+"""The mission tree: waits for commands, plans off-thread, verifies, executes, re-plans, reports.
+
+See ``Mission`` and the tree definition ``trees/mission.xml``.
+"""
+
+from bt_planner.tree.mission.mission import Mission, StatusListener
+from bt_planner.tree.mission.plan_command import CommandPlanner
+from bt_planner.tree.mission.status import CommandRequest, MissionState, MissionStatus
+
+__all__ = ["CommandPlanner", "CommandRequest", "Mission", "MissionState", "MissionStatus", "StatusListener"]

@@ -1,0 +1,150 @@
+"""``ExecutePlan``: compiles the verified plan, inserts it as its child subtree and ticks it."""
+
+from collections.abc import Iterator
+
+import py_trees
+from py_trees.common import Access, Status
+from py_trees.ports import PortInformation, PortsMixin
+
+from bt_planner.custom_actions import CustomActionRegistry
+from bt_planner.feedback import ExecutionFeedback
+from bt_planner.robot.interface import RobotInterface
+from bt_planner.safety_limits import SafetyLimits
+from bt_planner.tree import keys
+from bt_planner.tree.compiler import CompiledPlan, compile_plan
+from bt_planner.tree.mission.reporter import MissionReporter
+from bt_planner.tree.mission.status import CommandRequest, MissionState
+from bt_planner.tree.timeouts import TimeoutPolicy
+from bt_planner.world import World
+
+
+class ExecutePlan(PortsMixin, py_trees.composites.Composite, register=False):
+    """A composite whose one child is the compiled plan, replaced for every plan it executes.
+
+    Blackboard: reads ``/mission/plan`` and ``/mission/active``; reads and writes
+    ``/mission/feedback`` (the failure context a re-plan needs; also tells which attempt this is).
+
+    Lifecycle: ``initialise`` compiles the plan, swaps it in as the only child (so tree views show
+    the live plan) and reports EXECUTING. Each tick ticks the plan; ``update`` is RUNNING while it
+    runs, SUCCESS after reporting the command SUCCEEDED, FAILURE after writing
+    ``/mission/feedback`` (the ``Replan`` decorator above decides: re-plan or FAILED).
+    ``stop(INVALID)`` (pre-emption, e-stop) stops the plan, whose leaves cancel their goals.
+    """
+
+    INPUT_PORTS: dict[str, PortInformation] = {}
+    OUTPUT_PORTS: dict[str, PortInformation] = {}
+
+    def __init__(
+        self,
+        name: str,
+        children: list[py_trees.behaviour.Behaviour] | None = None,
+        *,
+        robot: RobotInterface,
+        world: World,
+        limits: SafetyLimits,
+        reporter: MissionReporter,
+        custom_actions: CustomActionRegistry | None = None,
+        timeouts: TimeoutPolicy | None = None,
+        behaviour_class_name: str | None = None,
+    ) -> None:
+        super().__init__(name=name, children=children or [], behaviour_class_name=behaviour_class_name)
+        self.robot = robot
+        self.world = world
+        self.limits = limits
+        self.reporter = reporter
+        self.custom_actions = custom_actions
+        self.timeouts = timeouts
+        self.compiled: CompiledPlan | None = None
+        self.blackboard = self.attach_blackboard_client(name=name)
+        self.blackboard.register_key(key=keys.MISSION_PLAN, access=Access.READ)
+        self.blackboard.register_key(key=keys.MISSION_ACTIVE, access=Access.WRITE)
+        self.blackboard.register_key(key=keys.MISSION_FEEDBACK, access=Access.WRITE)
+        self._request: CommandRequest | None = None
+        self._attempt = 1
+        self._error: str | None = None
+
+    def initialise(self) -> None:
+        self._request = self.blackboard.get(keys.MISSION_ACTIVE)
+        plan = self.blackboard.get(keys.MISSION_PLAN)
+        previous: ExecutionFeedback | None = self.blackboard.get(keys.MISSION_FEEDBACK)
+        self._attempt = previous.attempt + 1 if previous is not None else 1
+        if self.compiled is not None:
+            self.compiled.release()
+        self.remove_all_children()
+        self.compiled = None
+        self._error = None
+        if self._request is None or plan is None:
+            self._error = "no verified plan to execute"
+            return
+        try:
+            self.compiled = compile_plan(
+                plan,
+                robot=self.robot,
+                world=self.world,
+                limits=self.limits,
+                custom_actions=self.custom_actions,
+                timeouts=self.timeouts,
+                name=f"attempt {self._attempt}",
+            )
+        except (ValueError, TypeError) as error:
+            self._error = f"the plan cannot be executed: {error}"
+            return
+        self.add_child(self.compiled.root)
+        self.reporter.report(
+            self._request,
+            MissionState.EXECUTING,
+            plan=plan,
+            attempt=self._attempt,
+            reason="",
+            outcomes=self.compiled.outcomes(),
+            failed_action_index=None,
+        )
+
+    def tick(self) -> Iterator[py_trees.behaviour.Behaviour]:
+        if self.status != Status.RUNNING:
+            self.initialise()
+        if self.compiled is not None:
+            self.current_child = self.compiled.root
+            yield from self.compiled.root.tick()
+        new_status = self.update()
+        if new_status != Status.RUNNING:
+            self.stop(new_status)
+        self.status = new_status
+        yield self
+
+    def update(self) -> Status:
+        request, compiled = self._request, self.compiled
+        if request is None:
+            self.feedback_message = "no active command"
+            return Status.FAILURE
+        if compiled is None:
+            self.reporter.report(request, MissionState.FAILED, reason=self._error or "nothing to execute")
+            self.blackboard.set(keys.MISSION_ACTIVE, None)
+            self.feedback_message = self._error or "nothing to execute"
+            return Status.FAILURE
+        status = compiled.root.status
+        if status == Status.RUNNING:
+            self.feedback_message = f"{compiled.progress():.0%} done"
+            return Status.RUNNING
+        outcomes = compiled.outcomes()
+        if status == Status.SUCCESS:
+            self.reporter.report(request, MissionState.SUCCEEDED, outcomes=outcomes, reason="")
+            self.blackboard.set(keys.MISSION_ACTIVE, None)
+            self.feedback_message = "plan succeeded"
+            return Status.SUCCESS
+        failed = compiled.failed_index()
+        reason = outcomes[failed].message if failed is not None else "the plan failed"
+        assert compiled.plan is not None
+        feedback = ExecutionFeedback(
+            previous_plan=compiled.plan,
+            failed_action_index=failed if failed is not None else len(outcomes),
+            reason=reason,
+            attempt=self._attempt,
+        )
+        self.blackboard.set(keys.MISSION_FEEDBACK, feedback)
+        self.reporter.note(request, outcomes=outcomes, failed_action_index=failed)
+        self.feedback_message = f"action {failed} failed: {reason}"
+        return Status.FAILURE
+
+    def xml_attributes(self) -> dict[str, str]:
+        return {}

@@ -1,0 +1,216 @@
+"""``Mission``: the root behaviour tree that turns submitted commands into executed plans.
+
+It loads ``trees/mission.xml`` (see ``bt_planner.tree.definitions``), binds its nodes to the
+planner, robot and world, and is ticked by its owner (the ROS node's timer, a test, a script).
+Commands and e-stop requests may come from any thread; they are applied at the next tick, except
+that ``estop(True)`` also cancels the robot's goal at once.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import py_trees
+
+from bt_planner.config import ExecutionSettings
+from bt_planner.custom_actions import CustomActionRegistry
+from bt_planner.robot.interface import RobotInterface
+from bt_planner.safety_limits import SafetyLimits
+from bt_planner.tree import keys
+from bt_planner.tree.compiler import CompiledPlan
+from bt_planner.tree.definitions import find_tree
+from bt_planner.tree.mission.estop_halt import EStopHalt
+from bt_planner.tree.mission.execute_plan import ExecutePlan
+from bt_planner.tree.mission.plan_command import CommandPlanner, PlanCommand
+from bt_planner.tree.mission.preempt_command import PreemptCommand
+from bt_planner.tree.mission.replan import Replan
+from bt_planner.tree.mission.reporter import MissionReporter
+from bt_planner.tree.mission.robot_state_to_blackboard import RobotStateToBlackboard
+from bt_planner.tree.mission.status import CommandRequest, MissionState, MissionStatus
+from bt_planner.tree.mission.wait_for_command import WaitForCommand
+from bt_planner.tree.mission.worker import PlanWorker
+from bt_planner.tree.timeouts import TimeoutPolicy
+from bt_planner.tree.xml_load import load_tree_xml
+from bt_planner.world import World
+
+StatusListener = Callable[[MissionStatus], None]
+
+
+class Mission:
+    """Owns the mission tree. ``submit`` commands, ``tick`` it, listen with ``on_status``.
+
+    Every submitted command gets status updates (``MissionStatus``) through the listeners, on the
+    thread that calls ``tick``, and ends in exactly one terminal state: succeeded, failed (with the
+    reason), rejected (no safe plan), or cancelled (pre-empted by a newer command or e-stop).
+    """
+
+    def __init__(
+        self,
+        *,
+        planner: CommandPlanner,
+        robot: RobotInterface,
+        world: World,
+        limits: SafetyLimits,
+        settings: ExecutionSettings | None = None,
+        custom_actions: CustomActionRegistry | None = None,
+        timeouts: TimeoutPolicy | None = None,
+        tree_file: str | Path | None = None,
+        on_status: StatusListener | None = None,
+    ) -> None:
+        self.settings = settings if settings is not None else ExecutionSettings()
+        self.robot = robot
+        self.world = world
+        self._reporter = MissionReporter(robot.now)
+        self._worker = PlanWorker()
+        self._listeners: list[StatusListener] = [on_status] if on_status is not None else []
+        self._lock = threading.Lock()
+        self._inbox: list[CommandRequest] = []
+        self._estop = False
+        self._next_id = 1
+        registry = self.node_registry(
+            planner=planner, limits=limits, custom_actions=custom_actions, timeouts=timeouts
+        )
+        self.tree_file = Path(tree_file) if tree_file is not None else find_tree("mission")
+        root = load_tree_xml(self.tree_file, registry=registry)
+        self._blackboard = py_trees.blackboard.Client(name="Mission")
+        for key in (
+            keys.ESTOP,
+            keys.MISSION_REQUEST,
+            keys.MISSION_ACTIVE,
+            keys.MISSION_PLAN,
+            keys.MISSION_FEEDBACK,
+        ):
+            self._blackboard.register_key(key=key, access=py_trees.common.Access.WRITE)
+        self._blackboard.register_key(key=keys.ROBOT_STATE, access=py_trees.common.Access.WRITE)
+        self._blackboard.register_key(key=keys.DETECTIONS, access=py_trees.common.Access.WRITE)
+        self._reset_blackboard()
+        self.tree = py_trees.trees.BehaviourTree(root)
+        self.tree.setup()
+
+    def node_registry(
+        self,
+        *,
+        planner: CommandPlanner,
+        limits: SafetyLimits,
+        custom_actions: CustomActionRegistry | None,
+        timeouts: TimeoutPolicy | None,
+    ) -> dict[str, Any]:
+        """XML tag -> constructor for the mission nodes, bound to this mission's collaborators."""
+        reporter, robot, world = self._reporter, self.robot, self.world
+        return {
+            "RobotStateToBlackboard": functools.partial(RobotStateToBlackboard, robot=robot),
+            "EStopHalt": functools.partial(EStopHalt, robot=robot, reporter=reporter),
+            "PreemptCommand": functools.partial(PreemptCommand, reporter=reporter),
+            "WaitForCommand": WaitForCommand,
+            "Replan": functools.partial(Replan, max_replans=self.settings.max_replans, reporter=reporter),
+            "PlanCommand": functools.partial(
+                PlanCommand,
+                planner=planner,
+                world=world,
+                limits=limits,
+                worker=self._worker,
+                reporter=reporter,
+                custom_actions=custom_actions,
+            ),
+            "ExecutePlan": functools.partial(
+                ExecutePlan,
+                robot=robot,
+                world=world,
+                limits=limits,
+                reporter=reporter,
+                custom_actions=custom_actions,
+                timeouts=timeouts,
+            ),
+        }
+
+    def _reset_blackboard(self) -> None:
+        for key in (keys.MISSION_REQUEST, keys.MISSION_ACTIVE, keys.MISSION_PLAN, keys.MISSION_FEEDBACK):
+            self._blackboard.set(key, None)
+        self._blackboard.set(keys.ESTOP, False)
+        self._blackboard.set(keys.ROBOT_STATE, self.robot.state())
+        self._blackboard.set(keys.DETECTIONS, [])
+
+    # ---- inputs (any thread) ------------------------------------------------------------
+
+    def submit(self, command: str) -> int:
+        """Queue ``command``; it pre-empts the running one at the next tick. Returns its id."""
+        with self._lock:
+            request = CommandRequest(id=self._next_id, command=command)
+            self._next_id += 1
+            if self._estop:
+                self._reporter.report(
+                    request, MissionState.REJECTED, reason="emergency stop engaged; release it first"
+                )
+            else:
+                self._inbox.append(request)
+            return request.id
+
+    def estop(self, on: bool) -> None:
+        """Engage (True) or release (False) the e-stop. Engaging cancels the robot's goal at once."""
+        with self._lock:
+            self._estop = on
+        if on:
+            self.robot.cancel()
+
+    def add_listener(self, listener: StatusListener) -> None:
+        """Call ``listener`` with every status change (on the ticking thread)."""
+        self._listeners.append(listener)
+
+    # ---- ticking ----------------------------------------------------------------------------
+
+    def tick(self) -> None:
+        """Apply queued commands and the e-stop flag, tick the tree once, deliver status changes."""
+        with self._lock:
+            inbox, self._inbox = self._inbox, []
+            estop = self._estop
+        if inbox:
+            pending = self._blackboard.get(keys.MISSION_REQUEST)
+            for older in ([pending] if pending is not None else []) + inbox[:-1]:
+                self._reporter.report(
+                    older,
+                    MissionState.CANCELLED,
+                    reason=f"superseded by command {inbox[-1].id} before it started",
+                )
+            self._blackboard.set(keys.MISSION_REQUEST, inbox[-1])
+        self._blackboard.set(keys.ESTOP, estop)
+        self.tree.tick()
+        for status in self._reporter.drain():
+            for listener in list(self._listeners):
+                listener(status)
+
+    # ---- introspection ------------------------------------------------------------------
+
+    @property
+    def status(self) -> MissionStatus:
+        """Latest status of the most recently submitted command (``WAITING`` before any)."""
+        return self._reporter.latest()
+
+    def status_of(self, command_id: int) -> MissionStatus | None:
+        return self._reporter.status_of(command_id)
+
+    @property
+    def root(self) -> py_trees.behaviour.Behaviour:
+        return self.tree.root
+
+    def current_plan(self) -> CompiledPlan | None:
+        """The compiled plan being (or last) executed, for views and tests."""
+        for node in self.tree.root.iterate():
+            if isinstance(node, ExecutePlan):
+                return node.compiled
+        return None
+
+    def wait_for_planning(self, timeout_s: float | None = None) -> bool:
+        """Block until the planner call in flight (if any) has returned. For tests and scripts."""
+        return self._worker.wait_idle(timeout_s)
+
+    def shutdown(self) -> None:
+        """Cancel the robot's goal, stop the tree and the planning thread."""
+        self.robot.cancel()
+        if self.tree.root.status == py_trees.common.Status.RUNNING:
+            self.tree.root.stop(py_trees.common.Status.INVALID)
+        self.tree.shutdown()
+        self._worker.shutdown()
