@@ -21,12 +21,17 @@ $(VENV)/.test-installed: pyproject.toml package.xml setup.py | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[local,ros,dev]"
 	touch $@
 
+# The viewer's browser tests drive Debian's Chromium through Playwright (never `playwright install`).
+$(VENV)/.browser-installed:
+	command -v chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
+	touch $@
+
 ## Plan and execute the seed command on the default world with the default backend.
 run: $(VENV)/.run-installed
 	$(BIN)/bt-planner run "$(COMMAND)"
 
 ## Lint, type-check and run the whole test suite (ROS, embedded model and browser tests included).
-test: $(VENV)/.test-installed lint typecheck pytest
+test: $(VENV)/.test-installed $(VENV)/.browser-installed lint typecheck pytest
 
 lint: $(VENV)/.test-installed
 	$(BIN)/ruff check bt_planner tests benchmarks launch
