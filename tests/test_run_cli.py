@@ -109,3 +109,36 @@ def test_world_option_and_paced_run(tmp_path: Path) -> None:
     report = json.loads(out)
     assert code == 0 and report["final_world"]["name"] == "hall"
     assert report["final_state"]["pose"]["x"] == pytest.approx(1.0, abs=0.03)
+
+
+def test_view_publishes_every_changed_tick_and_the_final_world(tmp_path: Path) -> None:
+    from bt_planner.cli.run_cmd import _execute, _final_snapshot
+    from bt_planner.config import Settings
+    from bt_planner.custom_actions import CustomActionRegistry
+    from bt_planner.plan import Plan
+    from bt_planner.viewer import ViewerServer
+    from bt_planner.world import default_world
+
+    with ViewerServer(port=0) as viewer:
+        report = _execute(
+            Plan.model_validate(kitchen_plan()),
+            world=default_world(),
+            settings=Settings(),
+            registry=CustomActionRegistry(),
+            speed=0.0,
+            max_sim_time=600.0,
+            console=None,
+            viewer=viewer,
+            command=KITCHEN_COMMAND,
+        )
+        mid_run = viewer.hub.latest
+        _final_snapshot(viewer, report, KITCHEN_COMMAND)
+        final = viewer.hub.latest
+    assert report.success
+    assert mid_run is not None and mid_run.sequence > 10
+    assert final is not None and final.snapshot.mission is not None
+    assert final.snapshot.mission.status == "SUCCEEDED"
+    assert final.snapshot.mission.command == KITCHEN_COMMAND
+    assert final.snapshot.world is not None
+    assert final.snapshot.world.objects["red_cup"].location == "table"
+    assert len(final.snapshot.nodes) > 5

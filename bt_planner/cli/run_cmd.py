@@ -7,7 +7,9 @@ with statuses and a progress bar.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import threading
 import time
 from pathlib import Path
 from typing import Annotated, Any
@@ -30,8 +32,10 @@ from bt_planner.issues import Severity
 from bt_planner.plan import Plan
 from bt_planner.planner import LLMActionPlanner
 from bt_planner.sim import RealTimePacer, SimulatedRobot
+from bt_planner.snapshot import MissionContext, capture
 from bt_planner.tree.compiler import CompiledPlan
 from bt_planner.verification import Verifier
+from bt_planner.viewer import ViewerServer
 from bt_planner.world import World
 
 PlanOption = Annotated[
@@ -48,6 +52,10 @@ SpeedOption = Annotated[
         "--speed", "-s", min=0.0, help="Real-time factor: 1 = real time, 10 = 10x faster, 0 = no pacing."
     ),
 ]
+ViewOption = Annotated[
+    bool, typer.Option("--view", help="Serve the live web viewer (tree + map) on 127.0.0.1 during the run.")
+]
+ViewPortOption = Annotated[int, typer.Option("--view-port", min=0, help="Viewer port (0 picks a free one).")]
 MaxTimeOption = Annotated[
     float, typer.Option("--max-sim-time", min=1.0, help="Stop the run after this many simulated seconds.")
 ]
@@ -179,21 +187,43 @@ def _execute(
     speed: float,
     max_sim_time: float,
     console: Console | None,
+    viewer: ViewerServer | None = None,
+    command: str = "",
 ) -> ExecutionReport:
-    """Run ``plan`` on a fresh simulated robot, with a live view on ``console`` if given."""
+    """Run ``plan`` on a fresh simulated robot, with a live view on ``console`` and ``viewer`` if given."""
     robot = SimulatedRobot(world)
     period = settings.execution.tick_period_s
     pacer = RealTimePacer(period_s=period, speed=speed) if speed > 0 else None
+    ticks = [0]
+
+    def publish(compiled: CompiledPlan) -> None:
+        if viewer is None:
+            return
+        ticks[0] += 1
+        failed = compiled.failed_index()
+        mission = MissionContext(
+            command=command,
+            plan=plan.to_wire(),
+            status="FAILED" if failed is not None else "EXECUTING",
+            action_index=_running_index(compiled),
+        )
+        viewer.publish(
+            capture(
+                compiled.root, tick=ticks[0], mission=mission, robot=robot.state(), world=robot.world_state()
+            )
+        )
+
     if console is None:
         return execute_plan(
             plan, robot=robot, world=world, limits=settings.safety, custom_actions=registry,
-            tick_period_s=period, max_sim_time_s=max_sim_time, pacer=pacer,
+            tick_period_s=period, max_sim_time_s=max_sim_time, pacer=pacer, on_tick=publish,
         )  # fmt: skip
     shown: list[CompiledPlan] = []
     last_draw = [0.0]
     with Live(console=console, refresh_per_second=10, transient=False) as live:
 
         def on_tick(compiled: CompiledPlan) -> None:
+            publish(compiled)
             shown[:] = [compiled]
             now = time.monotonic()
             if now - last_draw[0] >= 0.05:
@@ -209,6 +239,34 @@ def _execute(
     return report
 
 
+def _running_index(compiled: CompiledPlan) -> int | None:
+    running = [o.index for o in compiled.outcomes() if o.status.value == "running"]
+    return running[0] if running else None
+
+
+def _serve_until_interrupted(viewer: ViewerServer, console: Console) -> None:
+    console.print(f"[dim]run finished; the viewer stays up at {viewer.url} - Ctrl-C to quit[/dim]")
+    with contextlib.suppress(KeyboardInterrupt):
+        threading.Event().wait()
+
+
+def _final_snapshot(viewer: ViewerServer, report: ExecutionReport, command: str) -> None:
+    """Leave the viewer showing how the run ended (the last tick's tree stays as it was)."""
+    update = viewer.hub.latest
+    if update is None:
+        return
+    latest = update.snapshot
+    status = "SUCCEEDED" if report.success else "FAILED"
+    mission = (latest.mission or MissionContext(command=command)).model_copy(
+        update={"status": status, "details": report.failure or "", "action_index": None}
+    )
+    viewer.publish(
+        latest.model_copy(
+            update={"mission": mission, "robot": report.final_state, "world": report.final_world}
+        )
+    )
+
+
 def run(
     command: Annotated[str, typer.Argument(help="What the robot should do, in plain words.")],
     *,
@@ -218,6 +276,8 @@ def run(
     json_output: JsonOption = False,
     speed: SpeedOption = 1.0,
     max_sim_time: MaxTimeOption = 600.0,
+    view: ViewOption = False,
+    view_port: ViewPortOption = 8765,
 ) -> None:
     """Plan COMMAND (or load --plan), verify it, and execute it on the simulated humanoid.
 
@@ -232,10 +292,18 @@ def run(
         json_output=json_output, err=Console(stderr=True),
     )  # fmt: skip
     live = console if (not json_output and console.is_terminal) else None
-    report = _execute(
-        plan, world=the_world, settings=settings, registry=registry, speed=speed,
-        max_sim_time=max_sim_time, console=live,
-    )  # fmt: skip
+    with contextlib.ExitStack() as stack:
+        viewer = stack.enter_context(ViewerServer(port=view_port)) if view else None
+        if viewer is not None:
+            Console(stderr=True).print(f"viewer: {viewer.url}")
+        report = _execute(
+            plan, world=the_world, settings=settings, registry=registry, speed=speed,
+            max_sim_time=max_sim_time, console=live, viewer=viewer, command=command,
+        )  # fmt: skip
+        if viewer is not None:
+            _final_snapshot(viewer, report, command)
+            if live is not None:
+                _serve_until_interrupted(viewer, console)
     if json_output:
         typer.echo(json.dumps({"command": command, **report.model_dump(mode="json")}, indent=2))
     else:
