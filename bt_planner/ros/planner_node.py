@@ -1,0 +1,213 @@
+"""``bt-planner-node``: the planner and mission tree on ROS 2.
+
+Commands arrive on ``robot_command``; the :class:`bt_planner.tree.mission.Mission` plans them on its worker
+thread (so ticks never wait for the LLM), verifies, executes against the robot through :class:`RosRobot`, and
+re-plans on failure. The tree ticks on an rclpy timer every ``tick_period_s``; its first branch is the
+robot-state subscriber leaves (:class:`StateTopics`), so the mission acts only on state that has arrived, and
+guards fail the running action once the required state topics are silent for ``state_timeout_s``.
+
+Publishes ``planner_status``, ``planned_actions``, ``planner_feedback`` and ``tree_snapshot``; see
+:mod:`bt_planner.ros.topics` for every topic and payload.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import py_trees
+from rclpy.node import Node
+from std_msgs.msg import Bool, String
+
+from bt_planner.backends.selection import BackendUnavailable
+from bt_planner.config import Settings
+from bt_planner.planner import LLMActionPlanner
+from bt_planner.ros import qos, topics
+from bt_planner.ros.node_parameters import PlannerNodeParameters
+from bt_planner.ros.node_runtime import run_node
+from bt_planner.ros.parameters import declare_parameters, describe
+from bt_planner.ros.payloads import FeedbackMessage, PlannerStatus
+from bt_planner.ros.robot_adapter import RosRobot
+from bt_planner.ros.snapshot_publisher import SnapshotPublisher
+from bt_planner.ros.state_topics import StateTopics
+from bt_planner.ros.status_publisher import StatusPublisher
+from bt_planner.ros.world_file import load_world
+from bt_planner.snapshot.capture import capture
+from bt_planner.snapshot.model import MissionContext
+from bt_planner.tree.leaves.base import ActionLeaf
+from bt_planner.tree.mission import CommandPlanner, Mission
+from bt_planner.tree.outcome import ActionStatus
+
+
+def load_parameters(node: Node) -> tuple[PlannerNodeParameters, Settings]:
+    """Declare the parameters; ``config_file`` first, because it supplies the others' defaults."""
+    field = PlannerNodeParameters.model_fields["config_file"]
+    node.declare_parameter("config_file", "", describe(field.description))
+    config_file = str(node.get_parameter("config_file").value)
+    settings = Settings.load(config_file or None)
+    defaults = PlannerNodeParameters(
+        config_file=config_file,
+        tick_period_s=settings.execution.tick_period_s,
+        state_timeout_s=settings.safety.max_state_age_s,
+        max_replans=settings.execution.max_replans,
+    )
+    params = declare_parameters(node, defaults, skip=("config_file",))
+    settings = settings.model_copy(
+        update={
+            "safety": settings.safety.model_copy(update={"max_state_age_s": params.state_timeout_s}),
+            "execution": settings.execution.model_copy(
+                update={"tick_period_s": params.tick_period_s, "max_replans": params.max_replans}
+            ),
+        }
+    )
+    return params, settings
+
+
+class PlannerNode:
+    """The planner node. Build after ``rclpy.init``; ``close()`` cancels the robot and stops planning.
+
+    ``planner`` replaces the LLM planner the config file selects (for embedding and tests).
+    """
+
+    def __init__(self, *, node_name: str = "bt_planner_node", planner: CommandPlanner | None = None) -> None:
+        self.node = Node(node_name)
+        self.params, self.settings = load_parameters(self.node)
+        self.world = load_world(self.params.world_file)
+        self.state_topics = StateTopics()
+        self.robot = RosRobot(
+            self.node,
+            state_topics=self.state_topics,
+            fallback=self.world.robot,
+            frame_id=self.params.frame_id,
+        )
+        self.status = StatusPublisher(self.node, explain_failure=self._silent_topics)
+        self.mission = Mission(
+            planner=planner if planner is not None else LLMActionPlanner(self.settings),
+            robot=self.robot,
+            world=self.world,
+            limits=self.settings.safety,
+            settings=self.settings.execution,
+            tree_file=self.params.tree_file or None,
+            on_status=self.status.on_mission_status,
+        )
+        self.mission.tree.insert_subtree(self.state_topics.root, self.mission.root.id, 0)
+        self.state_topics.setup(self.node)
+        self._visitor = py_trees.visitors.SnapshotVisitor()
+        self.mission.tree.visitors.append(self._visitor)
+        self.snapshots = SnapshotPublisher(self.node, period_s=self.params.snapshot_period_s)
+        self.ticks = 0
+
+        self.node.create_subscription(Bool, topics.ESTOP.name, self._on_estop, qos.for_topic(topics.ESTOP))
+        self.node.create_timer(self.params.tick_period_s, self._tick)
+        # last: a matched robot_command subscription means the node is ready for commands
+        self.node.create_subscription(
+            String, topics.ROBOT_COMMAND.name, self._on_command, qos.for_topic(topics.ROBOT_COMMAND)
+        )
+        self.node.get_logger().info(
+            f"planning for world {self.world.name!r} with {type(self.mission).__name__} tree "
+            f"{self.mission.tree_file}, ticking every {self.params.tick_period_s:g} s"
+        )
+
+    def close(self) -> None:
+        self.mission.shutdown()
+        self.state_topics.shutdown()
+
+    # ---- inputs ---------------------------------------------------------------------------------
+
+    def _on_command(self, msg: String) -> None:
+        command = msg.data.strip()
+        if not command:
+            self.node.get_logger().warning("ignored an empty command")
+            return
+        self.status.publish(PlannerStatus.RECEIVED_COMMAND, command=command)
+        self.mission.submit(command)
+
+    def _on_estop(self, msg: Bool) -> None:
+        self.node.get_logger().warning(f"e-stop {'engaged' if msg.data else 'released'}")
+        self.mission.estop(bool(msg.data))
+
+    # ---- ticking --------------------------------------------------------------------------------
+
+    def _tick(self) -> None:
+        self.mission.tick()
+        self.ticks += 1
+        self._publish_feedback()
+        self._publish_snapshot()
+
+    def _running_leaf(self) -> ActionLeaf[Any] | None:
+        compiled = self.mission.current_plan()
+        if compiled is None:
+            return None
+        for leaf in compiled.leaves:
+            if leaf.outcome.status is ActionStatus.RUNNING:
+                return leaf
+        return None
+
+    def _publish_feedback(self) -> None:
+        status = self.mission.status
+        if status.command_id == 0:
+            return
+        leaf = self._running_leaf()
+        compiled = self.mission.current_plan()
+        if leaf is not None:
+            message = leaf.feedback_message
+        else:
+            message = self._idle_message(status.reason or status.state.value)
+        self.status.feedback(
+            FeedbackMessage(
+                timestamp=self.robot.now(),
+                command=status.command,
+                attempt=max(status.attempt, 1),
+                action_index=leaf.index if leaf is not None else None,
+                action_count=len(compiled.leaves) if compiled is not None else 0,
+                action=leaf.name if leaf is not None else None,
+                message=message,
+            )
+        )
+
+    def _idle_message(self, default: str) -> str:
+        if self.state_topics.root.status == py_trees.common.Status.RUNNING:
+            missing = [leaf.topic_name for leaf in self.state_topics.required if not leaf.received()]
+            return f"waiting for robot state on: {', '.join(missing)}"
+        return default
+
+    def _publish_snapshot(self) -> None:
+        status = self.mission.status
+        latest = self.status.latest
+        leaf = self._running_leaf()
+        context = None
+        if status.command_id:
+            context = MissionContext(
+                command=status.command,
+                plan=status.plan.to_wire() if status.plan is not None else None,
+                status=latest.status.value if latest is not None else None,
+                details=latest.details if latest is not None else "",
+                action_index=leaf.index if leaf is not None else None,
+                attempt=max(status.attempt, 1),
+            )
+        snapshot = capture(
+            self.mission.root,
+            tick=self.ticks,
+            visited=self._visitor.visited,
+            mission=context,
+            robot=self.robot.state(),
+            world=self.world,
+        )
+        self.snapshots.offer(snapshot)
+
+    def _silent_topics(self) -> str:
+        silent = self.state_topics.stale_topics(self.params.state_timeout_s)
+        return (
+            f"no robot state for over {self.params.state_timeout_s:g} s on: {', '.join(silent)}"
+            if silent
+            else ""
+        )
+
+
+def main(args: list[str] | None = None) -> int:
+    """Console script ``bt-planner-node``: spin the planner node until Ctrl-C."""
+    return run_node(PlannerNode, args=args, startup_errors=(ValueError, OSError, BackendUnavailable))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,106 @@
+"""Mission status → ``planner_status``, ``planned_actions`` and ``planner_feedback``.
+
+How mission states read on ``planner_status``:
+
+==============================  ==============================================================
+mission                         planner_status
+==============================  ==============================================================
+command arrives                 RECEIVED_COMMAND (published by the node on reception)
+planning                        PLANNING_STARTED
+replanning                      PLANNING_STARTED (details: which action failed and why)
+executing a new plan            PLANNING_SUCCESS, the plan on ``planned_actions``, then EXECUTING
+succeeded / failed / cancelled  SUCCEEDED / FAILED / CANCELLED (details: the reason)
+rejected (no safe plan)         PLANNING_FAILED (details: the planner's or verifier's reasons)
+==============================  ==============================================================
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+
+from rclpy.node import Node
+from std_msgs.msg import String
+
+from bt_planner.ros import qos, topics
+from bt_planner.ros.payloads import FeedbackMessage, PlannerStatus, StatusMessage
+from bt_planner.tree.mission import MissionState, MissionStatus
+
+_DIRECT: dict[MissionState, PlannerStatus] = {
+    MissionState.PLANNING: PlannerStatus.PLANNING_STARTED,
+    MissionState.REPLANNING: PlannerStatus.PLANNING_STARTED,
+    MissionState.SUCCEEDED: PlannerStatus.SUCCEEDED,
+    MissionState.FAILED: PlannerStatus.FAILED,
+    MissionState.REJECTED: PlannerStatus.PLANNING_FAILED,
+    MissionState.CANCELLED: PlannerStatus.CANCELLED,
+}
+
+
+class StatusPublisher:
+    """Publishes status, plans and feedback; remembers the latest status for snapshots.
+
+    ``explain_failure`` may add context to FAILED details (the node names silent state topics there).
+    """
+
+    def __init__(self, node: Node, *, explain_failure: Callable[[], str] = lambda: "") -> None:
+        self.explain_failure = explain_failure
+        self.latest: StatusMessage | None = None
+        self._announced_plans: set[tuple[int, int]] = set()
+        self._last_feedback: tuple[object, ...] | None = None
+        self._status = node.create_publisher(
+            String, topics.PLANNER_STATUS.name, qos.for_topic(topics.PLANNER_STATUS)
+        )
+        self._plans = node.create_publisher(
+            String, topics.PLANNED_ACTIONS.name, qos.for_topic(topics.PLANNED_ACTIONS)
+        )
+        self._feedback = node.create_publisher(
+            String, topics.PLANNER_FEEDBACK.name, qos.for_topic(topics.PLANNER_FEEDBACK)
+        )
+
+    def publish(self, status: PlannerStatus, *, command: str | None, details: str = "") -> StatusMessage:
+        message = StatusMessage(status=status, timestamp=time.time(), details=details, command=command)
+        self._status.publish(String(data=message.model_dump_json()))
+        self.latest = message
+        return message
+
+    def on_mission_status(self, status: MissionStatus) -> None:
+        """Translate one mission status change (call on the ticking thread, in order)."""
+        command = status.command
+        if status.state is MissionState.EXECUTING:
+            key = (status.command_id, status.attempt)
+            if key not in self._announced_plans and status.plan is not None:
+                self._announced_plans.add(key)
+                self._plans.publish(String(data=json.dumps(status.plan.to_wire())))
+                total = status.plan.estimated_total_time
+                estimate = f", about {total:g} s" if total is not None else ""
+                self.publish(
+                    PlannerStatus.PLANNING_SUCCESS,
+                    command=command,
+                    details=f"{len(status.plan.actions)} action(s){estimate}",
+                )
+            self.publish(PlannerStatus.EXECUTING, command=command, details=f"attempt {status.attempt}")
+            return
+        mapped = _DIRECT.get(status.state)
+        if mapped is None:
+            return
+        details = status.reason
+        if mapped is PlannerStatus.FAILED:
+            extra = self.explain_failure()
+            details = f"{details} ({extra})" if extra and details else details or extra
+        self.publish(mapped, command=command, details=details)
+
+    def feedback(self, message: FeedbackMessage) -> bool:
+        """Publish ``message`` unless it says the same as the last one (timestamps aside)."""
+        fingerprint = (
+            message.command,
+            message.attempt,
+            message.action_index,
+            message.action,
+            message.message,
+        )
+        if fingerprint == self._last_feedback:
+            return False
+        self._last_feedback = fingerprint
+        self._feedback.publish(String(data=message.model_dump_json()))
+        return True
