@@ -107,7 +107,9 @@ class OpenAIBackend:
     def _downgrade(self, mode: StructuredOutput, error: Exception) -> StructuredOutput | None:
         """The next response format to try if the server refused this one, else None."""
         status = getattr(error, "status_code", None)
-        if not self._auto or status not in (400, 422) or mode not in _FALLBACK:
+        # llama-cpp-python's server answers an unsupported response_format with a 500, not a 400.
+        refused = status in (400, 422) or (status == 500 and "response_format" in str(error))
+        if not self._auto or not refused or mode not in _FALLBACK:
             return None
         nxt = _FALLBACK[mode]
         with self._lock:
