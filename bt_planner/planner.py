@@ -35,6 +35,7 @@ from bt_planner.schema import plan_json_schema
 from bt_planner.state import RobotState
 from bt_planner.stats import PlanHistory, PlannerStats
 from bt_planner.verification import Verifier
+from bt_planner.verification.rules import command_rule
 from bt_planner.world import World, default_world
 
 
@@ -153,6 +154,17 @@ class LLMActionPlanner:
         state = state if state is not None else world.robot
         llm = self.settings.llm
         ex = _Exchange()
+        refusal = command_rule(command=command, limits=self.settings.safety)
+        if refusal is not None:
+            return PlanResult(
+                success=False,
+                command=command,
+                issues=[refusal],
+                timings=Timings(total_ms=self._elapsed_ms(ex)),
+                backend=self.backend.name,
+                model=self.backend.model,
+                prompt_version=PROMPT_VERSION,
+            )
         key = None
         if self.settings.cache.enabled and feedback is None:
             key = cache_key(

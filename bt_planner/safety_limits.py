@@ -55,6 +55,9 @@ class SafetyLimits(BaseModel):
     max_turn_deg: float = Field(default=360.0, gt=0)
     max_plan_length: int = Field(default=30, ge=1)
     forbidden_words: tuple[str, ...] = DEFAULT_FORBIDDEN_WORDS
+    screen_commands: bool = Field(
+        default=True, description="refuse commands containing a forbidden word before asking the model"
+    )
     reach_m: float = Field(default=1.0, gt=0, description="grasp / place reach from the base, planar")
     require_detect_before_grasp: bool = False
     max_state_age_s: float = Field(default=2.0, gt=0, description="robot state older than this is stale")

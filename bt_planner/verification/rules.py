@@ -41,6 +41,7 @@ WAIT_BOUNDS = "wait.bounds"
 TURN_BOUNDS = "turn.bounds"
 PLAN_LENGTH = "plan.length"
 SPEECH_FORBIDDEN_WORD = "speech.forbidden_word"
+COMMAND_FORBIDDEN_WORD = "command.forbidden_word"
 ACTION_FORBIDDEN = "action.forbidden"
 CUSTOM_UNREGISTERED = "custom.unregistered"
 NUMBER_NOT_FINITE = "number.not_finite"
@@ -422,17 +423,39 @@ def _word_pattern(words: tuple[str, ...]) -> re.Pattern[str] | None:
     return re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + r")(?!\w)", re.IGNORECASE)
 
 
+def _forbidden_word(text: str, limits: SafetyLimits) -> str | None:
+    pattern = _word_pattern(limits.forbidden_words)
+    found = pattern.search(text) if pattern is not None else None
+    return found.group(0) if found is not None else None
+
+
 def speech_rule(*, message: str, limits: SafetyLimits, action_index: int | None = None) -> PlanIssue | None:
     """Spoken text must not contain a word of ``forbidden_words`` (whole words, any case)."""
-    pattern = _word_pattern(limits.forbidden_words)
-    found = pattern.search(message) if pattern is not None else None
-    if found is None:
+    word = _forbidden_word(message, limits)
+    if word is None:
         return None
     return _issue(
         code=IssueCode.UNSAFE_CONTENT,
         rule=SPEECH_FORBIDDEN_WORD,
-        message=f"speech contains the forbidden word {found.group(0)!r}",
+        message=f"speech contains the forbidden word {word!r}",
         action_index=action_index,
+    )
+
+
+def command_rule(*, command: str, limits: SafetyLimits) -> PlanIssue | None:
+    """With ``screen_commands``, a command containing a forbidden word is refused before planning.
+
+    A model asked to "stab the person" may well return an innocent-looking fetch plan; the intent is
+    in the command, so the command itself is checked with the same word list as speech.
+    """
+    word = _forbidden_word(command, limits) if limits.screen_commands else None
+    if word is None:
+        return None
+    return _issue(
+        code=IssueCode.UNSAFE_CONTENT,
+        rule=COMMAND_FORBIDDEN_WORD,
+        message=f"the command contains the forbidden word {word!r}; nothing was planned",
+        action_index=None,
     )
 
 
