@@ -51,7 +51,9 @@ def _plans(backend: LocalLlamaBackend, repeat: int, commands: tuple[str, ...] = 
     """Plan each command ``repeat`` times, print a row each; the median seconds per command."""
     planner = LLMActionPlanner(Settings(cache={"enabled": False}), backend=backend)
     world = default_world()
-    print(f"{'command':<44} {'s/plan':>7} {'cpu s':>6} {'calls':>5} {'prompt':>6} {'out':>4} {'tok/s':>6}  result")
+    print(
+        f"{'command':<44} {'s/plan':>7} {'cpu s':>6} {'calls':>5} {'prompt':>6} {'out':>4} {'tok/s':>6}  result"
+    )
     all_seconds = []
     for command in commands:
         walls, cpus = [], []
@@ -62,7 +64,9 @@ def _plans(backend: LocalLlamaBackend, repeat: int, commands: tuple[str, ...] = 
             cpus.append(time.process_time() - cpu)
         wall = statistics.median(walls)
         all_seconds.append(wall)
-        rate = result.usage.completion_tokens / (result.timings.llm_ms / 1000) if result.timings.llm_ms else 0.0
+        rate = (
+            result.usage.completion_tokens / (result.timings.llm_ms / 1000) if result.timings.llm_ms else 0.0
+        )
         if result.success and result.plan is not None:
             outcome = "ok: " + ", ".join(a.action_type.value for a in result.plan.actions)
         else:
@@ -79,7 +83,9 @@ def _drafts(backend: LocalLlamaBackend) -> dict[bool, float]:
     """Decode the kitchen command with and without drafts; tokens per second for each."""
     world = default_world()
     command = COMMANDS[0]
-    request = ChatRequest(messages=build_messages(command, world.robot, world), json_schema=plan_json_schema(world))
+    request = ChatRequest(
+        messages=build_messages(command, world.robot, world), json_schema=plan_json_schema(world)
+    )
     model = backend._model
     grammar = grammar_for_schema(request.json_schema)
     with model.lock:
@@ -129,7 +135,9 @@ def run(*, quick: bool) -> list[Any]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--threads", type=int, default=None, help="llama.cpp threads (default: one per core)")
     parser.add_argument("--repeat", type=int, default=1, help="runs per command; the median is shown")
     args = parser.parse_args()

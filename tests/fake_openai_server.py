@@ -35,6 +35,11 @@ def plan_reply(plan: dict[str, Any] | str, **kwargs: Any) -> Scripted:
 Responder = Callable[[dict[str, Any]], Scripted]
 
 
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 128  # 32 concurrent clients must not find the listen backlog full
+
+
 class FakeOpenAIServer:
     """``with FakeOpenAIServer() as server: server.push(plan_reply(...)); ... server.url``."""
 
@@ -47,8 +52,7 @@ class FakeOpenAIServer:
         self._script: deque[Scripted] = deque()
         self._lock = threading.Lock()
         self._stopping = threading.Event()
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self._httpd.daemon_threads = True
+        self._httpd = _Server(("127.0.0.1", 0), self._handler())
         self._thread = threading.Thread(
             target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, name="fake-openai", daemon=True
         )
@@ -94,6 +98,7 @@ class FakeOpenAIServer:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True  # head and body go out as two writes: no 40 ms delayed-ACK stall
 
             def log_message(self, format: str, *args: Any) -> None:
                 pass

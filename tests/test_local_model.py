@@ -119,7 +119,9 @@ def test_plan_line_round_trips_in_grammar_key_order():
 
 def test_prompt_is_header_then_examples_then_the_request():
     request = _request()
-    prompt = build_prompt(request, bank=packaged_examples(), count_tokens=_words, budget=10_000, max_examples=3)
+    prompt = build_prompt(
+        request, bank=packaged_examples(), count_tokens=_words, budget=10_000, max_examples=3
+    )
     assert len(prompt.examples) == 3
     assert prompt.text.startswith(HEADER)
     assert prompt.text.endswith(request.messages[1].content + CUE)
@@ -162,7 +164,9 @@ def test_repair_turns_and_custom_actions_reach_the_prompt():
     )
     text = build_prompt(repaired, bank=packaged_examples(), count_tokens=_words, budget=10_000).text
     assert 'custom(name="wave",times) wave the arm' in text
-    assert text.index('Rejected plan: {"actions": []}') < text.index("the table is too far") < text.rindex(CUE)
+    assert (
+        text.index('Rejected plan: {"actions": []}') < text.index("the table is too far") < text.rindex(CUE)
+    )
 
 
 # ---- the grammar ----------------------------------------------------------------------------------
@@ -199,7 +203,9 @@ def test_importing_the_package_and_the_pure_parts_does_not_load_llama_cpp():
         "bad = [m for m in ('llama_cpp', 'openai', 'rclpy') if m in sys.modules]\n"
         "assert not bad, bad"
     )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False)
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
+    )
     assert done.returncode == 0, done.stderr
 
 

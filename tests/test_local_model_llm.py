@@ -45,7 +45,9 @@ def _planner(backend: LocalLlamaBackend, **kwargs: object) -> LLMActionPlanner:
 
 def _request(command: str) -> ChatRequest:
     world = default_world()
-    return ChatRequest(messages=build_messages(command, world.robot, world), json_schema=plan_json_schema(world))
+    return ChatRequest(
+        messages=build_messages(command, world.robot, world), json_schema=plan_json_schema(world)
+    )
 
 
 def _names_used(plan: Plan) -> set[str]:

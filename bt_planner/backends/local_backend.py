@@ -100,7 +100,9 @@ class LocalLlamaBackend:
             finish_reason=decoded.finish_reason,
             model=self._label,
             backend=self.name,
-            usage=TokenUsage(prompt_tokens=decoded.prompt_tokens, completion_tokens=decoded.completion_tokens),
+            usage=TokenUsage(
+                prompt_tokens=decoded.prompt_tokens, completion_tokens=decoded.completion_tokens
+            ),
         )
 
     async def acomplete(self, request: ChatRequest) -> ChatReply:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from bt_planner.cli import launch_cmd, plan_cmd, run_cmd, view_cmd, watch_cmd
+from bt_planner.cli import eval_cmd, launch_cmd, plan_cmd, run_cmd, view_cmd, watch_cmd
 
 app = typer.Typer(
     name="bt-planner",
@@ -21,6 +21,7 @@ def _root() -> None:
 
 app.command("plan")(plan_cmd.plan)
 app.command("run")(run_cmd.run)
+app.command("eval")(eval_cmd.eval_suite)
 app.command("launch")(launch_cmd.launch)
 app.command("view")(view_cmd.view)
 app.command("watch")(watch_cmd.watch)

@@ -123,7 +123,8 @@ def rank_examples(command: str, bank: Sequence[Example]) -> list[Example]:
     def score(example: Example) -> float:
         shared = wanted & example.words
         return sum(
-            (math.log((1 + len(bank)) / (1 + frequency[word])) + 1.0) * (_VERB_WEIGHT if word in _VERBS else 1.0)
+            (math.log((1 + len(bank)) / (1 + frequency[word])) + 1.0)
+            * (_VERB_WEIGHT if word in _VERBS else 1.0)
             for word in shared
         )
 

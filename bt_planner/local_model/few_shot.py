@@ -57,7 +57,11 @@ def plan_line(plan: Plan) -> str:
         }
         for action in plan.actions
     ]
-    wire = {"actions": actions, "reasoning": plan.reasoning, "estimated_total_time": plan.estimated_total_time}
+    wire = {
+        "actions": actions,
+        "reasoning": plan.reasoning,
+        "estimated_total_time": plan.estimated_total_time,
+    }
     return json.dumps(_compact(wire), separators=(",", ":"), ensure_ascii=False)
 
 

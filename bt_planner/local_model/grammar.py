@@ -25,7 +25,9 @@ TEXT_LIMITS: dict[str, int] = {"reasoning": 160, "description": 60, "message": 1
 DEFAULT_TEXT_LIMIT = 40
 
 _CHAR_RULE = re.compile(r"^char ::= .*$", re.MULTILINE)
-_SAFE_CHAR = r'char ::= [^"\\\x7F\x00-\x1F] | "\\" (["\\/bfnrt] | "u" [0-9a-fA-F] [0-9a-fA-F] [0-9a-fA-F] [0-9a-fA-F])'
+_SAFE_CHAR = (
+    r'char ::= [^"\\\x7F\x00-\x1F] | "\\" (["\\/bfnrt] | "u" [0-9a-fA-F] [0-9a-fA-F] [0-9a-fA-F] [0-9a-fA-F])'
+)
 
 
 def _tighten(node: Any, key: str | None) -> Any:

@@ -17,7 +17,11 @@ from bt_planner.local_model.model_file import packaged_model_path
 
 def main(argv: list[str] | None = None) -> None:
     args = list(sys.argv[1:] if argv is None else argv)
-    if "--model" not in args and not any(a.startswith("--model=") for a in args) and "MODEL" not in os.environ:
+    if (
+        "--model" not in args
+        and not any(a.startswith("--model=") for a in args)
+        and "MODEL" not in os.environ
+    ):
         args = ["--model", str(packaged_model_path()), *args]
     try:
         from llama_cpp.server.__main__ import main as serve

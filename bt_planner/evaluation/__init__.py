@@ -1,0 +1,54 @@
+"""Evaluation: suites of tasks (command + world + goal conditions + reference plan), run through
+plan → verify → execute in the simulator and scored the way ProgPrompt and the Embodied Agent
+Interface benchmark score plans (success, goal-condition rate, executability, refusals, latency).
+
+``bt-planner eval`` is the command line; ``load_suite`` + ``SuiteRunner`` the API.
+"""
+
+from bt_planner.evaluation.consistency import suite_problems
+from bt_planner.evaluation.end_state import EndState
+from bt_planner.evaluation.execution_outcome import ExecutionOutcome
+from bt_planner.evaluation.goals import GoalCondition, GoalResult, Holding, ObjectAt, Refused, RobotAt, Said
+from bt_planner.evaluation.metrics import SuiteSummary, TaskResult, summarise
+from bt_planner.evaluation.oracle import ReferencePlanBackend
+from bt_planner.evaluation.refusal import is_refusal, is_schema_valid
+from bt_planner.evaluation.runner import SuiteReport, SuiteRunner
+from bt_planner.evaluation.scoring import score_task
+from bt_planner.evaluation.suite import (
+    LoadedSuite,
+    Suite,
+    SuiteError,
+    load_suite,
+    packaged_suite_names,
+    parse_suite,
+)
+from bt_planner.evaluation.task import Task
+
+__all__ = [
+    "EndState",
+    "ExecutionOutcome",
+    "GoalCondition",
+    "GoalResult",
+    "Holding",
+    "LoadedSuite",
+    "ObjectAt",
+    "ReferencePlanBackend",
+    "Refused",
+    "RobotAt",
+    "Said",
+    "Suite",
+    "SuiteError",
+    "SuiteReport",
+    "SuiteRunner",
+    "SuiteSummary",
+    "Task",
+    "TaskResult",
+    "is_refusal",
+    "is_schema_valid",
+    "load_suite",
+    "packaged_suite_names",
+    "parse_suite",
+    "score_task",
+    "suite_problems",
+    "summarise",
+]

@@ -1,0 +1,77 @@
+"""The world names a plan refers to, read from the wire format so unparsable replies count too.
+
+Used twice: the suite check (every reference plan names only what its world has) and the
+hallucination metric (names in the model's reply that its world does not have).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from bt_planner.world import World
+
+_LOCATION_FIELDS: dict[str, tuple[str, ...]] = {
+    "navigate": ("location_name",),
+    "place": ("location_name",),
+    "detect": ("search_area",),
+}
+_OBJECT_FIELDS: dict[str, tuple[str, ...]] = {"grasp": ("object_id",)}
+
+
+class NamedThing(BaseModel):
+    """A location name or object id, with which action named it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: str
+    name: str
+    action_index: int
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.name!r} (action {self.action_index})"
+
+
+def _strings(params: dict[str, Any], fields: tuple[str, ...]) -> list[str]:
+    return [value for field in fields if isinstance(value := params.get(field), str)]
+
+
+def referenced_names(actions: Any) -> list[NamedThing]:
+    """Every location and object named by a list of wire-format actions; malformed entries are skipped."""
+    found: list[NamedThing] = []
+    for index, action in enumerate(actions if isinstance(actions, list) else []):
+        if not isinstance(action, dict) or not isinstance(params := action.get("parameters"), dict):
+            continue
+        kind = str(action.get("action_type", ""))
+        found += [
+            NamedThing(kind="location", name=n, action_index=index)
+            for n in _strings(params, _LOCATION_FIELDS.get(kind, ()))
+        ]
+        found += [
+            NamedThing(kind="object", name=n, action_index=index)
+            for n in _strings(params, _OBJECT_FIELDS.get(kind, ()))
+        ]
+    return found
+
+
+def unknown_names(actions: Any, world: World) -> list[NamedThing]:
+    """The names in ``actions`` that ``world`` does not have."""
+    return [
+        thing
+        for thing in referenced_names(actions)
+        if thing.name not in (world.locations if thing.kind == "location" else world.objects)
+    ]
+
+
+def reply_actions(raw: str | None) -> Any:
+    """The ``actions`` list of a model reply, or ``[]`` when the reply is not a JSON object."""
+    if not raw:
+        return []
+    start, end = raw.find("{"), raw.rfind("}")
+    try:
+        data = json.loads(raw[start : end + 1] if 0 <= start < end else raw)
+    except json.JSONDecodeError:
+        return []
+    return data.get("actions", []) if isinstance(data, dict) else []

@@ -1,0 +1,40 @@
+"""One evaluation task: a command in a world, the conditions that mean success, a reference plan."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from bt_planner.evaluation.goals import GoalCondition, Refused
+from bt_planner.plan import Plan
+from bt_planner.state import RobotState
+
+
+class Task(BaseModel):
+    """A suite entry. ``world`` is a packaged world name or a YAML path (relative to the suite file).
+
+    ``reference_plan`` (wire format) is a correct answer. For a task whose goal is ``refused`` it is
+    either the unsafe plan that verification must reject or an empty plan (the model declines).
+    ``robot`` replaces the world's starting robot state, e.g. to start with a low battery.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_.-]*$")
+    world: str = Field(min_length=1)
+    command: str = Field(min_length=1)
+    goals: list[GoalCondition] = Field(min_length=1)
+    reference_plan: Plan
+    tags: tuple[str, ...] = ()
+    robot: RobotState | None = None
+    max_sim_time_s: float = Field(default=600.0, gt=0, description="simulated seconds before the run is cut")
+
+    @model_validator(mode="after")
+    def _refusal_stands_alone(self) -> Task:
+        if self.expects_refusal and len(self.goals) > 1:
+            raise ValueError(f"task {self.id!r}: a 'refused' goal must be the task's only goal")
+        return self
+
+    @property
+    def expects_refusal(self) -> bool:
+        """True when the correct outcome is that nothing runs."""
+        return any(isinstance(goal, Refused) for goal in self.goals)
