@@ -16,21 +16,21 @@ from bt_planner.geometry import Vec3
 from bt_planner.state import RobotState
 from bt_planner.world import CircleZone, World
 
-PROMPT_VERSION = "bt-planner/1"
+PROMPT_VERSION = "bt-planner/2"
 
-_SYSTEM = """You plan tasks for a mobile robot with one arm. Reply with JSON only:
-{"actions":[{"action_type":T,"parameters":{...},"description":"short","estimated_duration":seconds}],"reasoning":"short","estimated_total_time":seconds}
-Action types and parameters (units: m, m/s, s, degrees):
-navigate(location_name) go to a named location
-move(x,y,z,speed|null) drive straight to a point
-turn(angle|null,direction_vector|null) turn by degrees (+ is left) or to face a vector
-detect(object_type,search_area|null) look for objects of a type
-grasp(object_id,object_type|null) pick up an object within reach; gripper must be empty
-place(location_name|null,position|null,orientation|null) put the held object down
-speak(message) say something
-wait(duration_seconds) stay still{custom}
-Rules: name only the locations and objects listed; go to an object before grasping it; place only while holding.
-If the command is unsafe or impossible, reply with "actions":[] and say why in "reasoning"."""
+_SYSTEM = """Plan tasks for a one-armed mobile robot. Reply with JSON only:
+{"actions":[{"action_type","parameters":{..},"description","estimated_duration"}],"reasoning","estimated_total_time"}
+Actions (units m, m/s, s, deg):
+navigate(location_name)
+move(x,y,z,speed|null)
+turn(angle|null,direction_vector|null) +angle turns left
+detect(object_type,search_area|null)
+grasp(object_id,object_type|null) empty gripper, object in reach
+place(location_name|null,position|null,orientation|null) while holding
+speak(message)
+wait(duration_seconds){custom}
+Use only listed names; go to an object before grasping it.
+If unsafe or impossible: "actions":[] and why in "reasoning"."""
 
 
 def _xyz(p: Vec3) -> str:
@@ -81,7 +81,7 @@ def _state_line(state: RobotState) -> str:
     p = state.pose
     holding = state.holding or "nothing"
     return (
-        f"Robot: at ({p.x:.2f},{p.y:.2f}) heading {math.degrees(p.yaw):.0f}deg, "
+        f"Robot: at ({round(p.x, 2):g},{round(p.y, 2):g}) heading {math.degrees(p.yaw):.0f}deg, "
         f"battery {state.battery_percent:.0f}%, gripper {state.gripper.value}, holding {holding}"
     )
 
