@@ -116,12 +116,14 @@ def test_view_publishes_every_changed_tick_and_the_final_world(tmp_path: Path) -
     from bt_planner.config import Settings
     from bt_planner.custom_actions import CustomActionRegistry
     from bt_planner.plan import Plan
+    from bt_planner.sim import SimulatedRobot
     from bt_planner.viewer import ViewerServer
     from bt_planner.world import default_world
 
     with ViewerServer(port=0) as viewer:
         report = _execute(
             Plan.model_validate(kitchen_plan()),
+            robot=SimulatedRobot(default_world()),
             world=default_world(),
             settings=Settings(),
             registry=CustomActionRegistry(),
@@ -142,3 +144,38 @@ def test_view_publishes_every_changed_tick_and_the_final_world(tmp_path: Path) -
     assert final.snapshot.world is not None
     assert final.snapshot.world.objects["red_cup"].location == "table"
     assert len(final.snapshot.nodes) > 5
+
+
+def _plan_that_looks_for_a_bottle() -> dict[str, object]:
+    plan = kitchen_plan()
+    actions = list(plan["actions"])  # type: ignore[call-overload]
+    actions[1] = action("detect", "find the bottle", 2.0, object_type="bottle", search_area="kitchen")
+    return {**plan, "actions": actions}
+
+
+def test_a_failed_run_is_replanned_from_where_the_robot_stopped(
+    server: FakeOpenAIServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OPENAI_BASE_URL", server.url)
+    server.push(plan_reply(_plan_that_looks_for_a_bottle()), plan_reply(kitchen_plan()))
+    code, out, _ = invoke(KITCHEN_COMMAND, "--json", "--speed", "0")
+    assert code == 0
+    report = json.loads(out)
+    assert report["success"] is True
+    assert report["earlier_attempts"][0]["failed_action_index"] == 1
+    assert report["final_world"]["objects"]["red_cup"]["location"] == "table"
+    replan_prompt = server.requests[1]["messages"][-1]["content"]
+    assert "Attempt 1 failed at action 1 (detect" in replan_prompt
+    assert "Robot: at (3,2)" in replan_prompt
+
+
+def test_no_replanning_when_max_replans_is_zero(
+    server: FakeOpenAIServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OPENAI_BASE_URL", server.url)
+    monkeypatch.setenv("BT_PLANNER_EXECUTION__MAX_REPLANS", "0")
+    server.push(plan_reply(_plan_that_looks_for_a_bottle()))
+    code, out, _ = invoke(KITCHEN_COMMAND, "--json", "--speed", "0")
+    assert code == 1
+    assert json.loads(out)["failed_action_index"] == 1
+    assert len(server.requests) == 1

@@ -28,6 +28,7 @@ from bt_planner.cli.plan_cmd import render as render_plan_result
 from bt_planner.config import Settings
 from bt_planner.custom_actions import CustomActionRegistry
 from bt_planner.execution import ExecutionReport, execute_plan
+from bt_planner.feedback import ExecutionFeedback
 from bt_planner.issues import Severity
 from bt_planner.plan import Plan
 from bt_planner.planner import LLMActionPlanner
@@ -147,8 +148,8 @@ def _obtain_plan(
     registry: CustomActionRegistry,
     json_output: bool,
     err: Console,
-) -> Plan:
-    """The verified plan to run, from ``plan_file`` or the configured model; exits when there is none."""
+) -> tuple[Plan, LLMActionPlanner | None]:
+    """The verified plan to run and the planner that made it (None for a plan file); exits when there is none."""
     if plan_file is not None:
         try:
             plan = load_plan_file(plan_file, registry)
@@ -162,7 +163,7 @@ def _obtain_plan(
         if errors:
             err.print("[red]the plan file failed verification; nothing was executed[/red]")
             raise typer.Exit(1)
-        return plan
+        return plan, None
     try:
         planner = LLMActionPlanner(settings, custom_actions=registry)
     except BackendUnavailable as error:
@@ -175,12 +176,31 @@ def _obtain_plan(
         else:
             render_plan_result(result, err)
         raise typer.Exit(1)
+    return result.plan, planner
+
+
+def _replan(
+    planner: LLMActionPlanner, command: str, report: ExecutionReport, attempt: int, err: Console
+) -> Plan | None:
+    """A new verified plan from where the failed run left the robot, told which action failed and why."""
+    feedback = ExecutionFeedback(
+        previous_plan=report.plan,
+        failed_action_index=report.failed_action_index if report.failed_action_index is not None else 0,
+        reason=report.failure or "the run failed",
+        attempt=attempt,
+    )
+    err.print(f"[yellow]attempt {attempt} failed:[/yellow] {report.failure}; re-planning")
+    result = planner.plan(command, report.final_state, report.final_world, feedback=feedback)
+    if result.plan is None or not result.success:
+        render_plan_result(result, err)
+        return None
     return result.plan
 
 
 def _execute(
     plan: Plan,
     *,
+    robot: SimulatedRobot,
     world: World,
     settings: Settings,
     registry: CustomActionRegistry,
@@ -190,8 +210,7 @@ def _execute(
     viewer: ViewerServer | None = None,
     command: str = "",
 ) -> ExecutionReport:
-    """Run ``plan`` on a fresh simulated robot, with a live view on ``console`` and ``viewer`` if given."""
-    robot = SimulatedRobot(world)
+    """Run ``plan`` on ``robot``, with a live view on ``console`` and ``viewer`` if given."""
     period = settings.execution.tick_period_s
     pacer = RealTimePacer(period_s=period, speed=speed) if speed > 0 else None
     ticks = [0]
@@ -287,25 +306,43 @@ def run(
     settings = load_settings(config)
     the_world = load_world(world)
     registry = CustomActionRegistry()
-    plan = _obtain_plan(
+    err = Console(stderr=True)
+    plan, planner = _obtain_plan(
         command, plan_file=plan_file, settings=settings, world=the_world, registry=registry,
-        json_output=json_output, err=Console(stderr=True),
+        json_output=json_output, err=err,
     )  # fmt: skip
     live = console if (not json_output and console.is_terminal) else None
     with contextlib.ExitStack() as stack:
         viewer = stack.enter_context(ViewerServer(port=view_port)) if view else None
         if viewer is not None:
-            Console(stderr=True).print(f"viewer: {viewer.url}")
-        report = _execute(
-            plan, world=the_world, settings=settings, registry=registry, speed=speed,
-            max_sim_time=max_sim_time, console=live, viewer=viewer, command=command,
-        )  # fmt: skip
+            err.print(f"viewer: {viewer.url}")
+        robot = SimulatedRobot(the_world)
+        attempts: list[ExecutionReport] = []
+        while True:
+            report = _execute(
+                plan, robot=robot, world=robot.world_state(), settings=settings, registry=registry,
+                speed=speed, max_sim_time=max_sim_time, console=live, viewer=viewer, command=command,
+            )  # fmt: skip
+            attempts.append(report)
+            if report.success or planner is None or len(attempts) > settings.execution.max_replans:
+                break
+            next_plan = _replan(planner, command, report, len(attempts), err)
+            if next_plan is None:
+                break
+            plan = next_plan
         if viewer is not None:
             _final_snapshot(viewer, report, command)
             if live is not None:
                 _serve_until_interrupted(viewer, console)
     if json_output:
-        typer.echo(json.dumps({"command": command, **report.model_dump(mode="json")}, indent=2))
+        earlier = [
+            {"failure": a.failure, "failed_action_index": a.failed_action_index} for a in attempts[:-1]
+        ]
+        typer.echo(
+            json.dumps(
+                {"command": command, "earlier_attempts": earlier, **report.model_dump(mode="json")}, indent=2
+            )
+        )
     else:
         render_report(report, console)
     raise typer.Exit(0 if report.success else 1)
