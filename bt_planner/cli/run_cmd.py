@@ -16,15 +16,13 @@ from typing import Annotated, Any
 
 import typer
 from pydantic import ValidationError
-from rich.console import Console, Group, RenderableType
+from rich.console import Console
 from rich.live import Live
-from rich.progress_bar import ProgressBar
-from rich.table import Table
-from rich.text import Text
 
 from bt_planner.backends.selection import BackendUnavailable
 from bt_planner.cli.options import ConfigOption, JsonOption, WorldOption, load_settings, load_world
 from bt_planner.cli.plan_cmd import render as render_plan_result
+from bt_planner.cli.run_render import live_view, render_report
 from bt_planner.config import Settings
 from bt_planner.custom_actions import CustomActionRegistry
 from bt_planner.execution import ExecutionReport, execute_plan
@@ -68,75 +66,6 @@ def load_plan_file(path: Path, custom_actions: CustomActionRegistry) -> Plan:
     if isinstance(data, dict) and "actions" not in data and isinstance(data.get("plan"), dict):
         data = data["plan"]
     return Plan.model_validate(data, context={"custom_actions": custom_actions})
-
-
-def _live_view(compiled: CompiledPlan, sim_time_s: float) -> RenderableType:
-    import py_trees
-
-    tree = Text.from_ansi(py_trees.display.unicode_tree(compiled.root, show_status=True))
-    progress = compiled.progress()
-    bar = ProgressBar(total=1.0, completed=progress, width=40)
-    line = Text(f"{progress:4.0%} of the plan done, simulated time {sim_time_s:6.1f} s")
-    return Group(tree, bar, line)
-
-
-def _outcome_table(report: ExecutionReport) -> Table:
-    table = Table(title="Actions", title_justify="left")
-    for column in ("#", "action", "status", "start s", "took s", "message"):
-        table.add_column(column)
-    colours = {
-        "succeeded": "green",
-        "failed": "red",
-        "cancelled": "yellow",
-        "not_run": "dim",
-        "running": "cyan",
-    }
-    for outcome in report.outcomes:
-        colour = colours[outcome.status.value]
-        start = f"{outcome.started_at:.1f}" if outcome.started_at is not None else ""
-        took = f"{outcome.duration_s:.1f}" if outcome.duration_s is not None else ""
-        table.add_row(
-            str(outcome.index),
-            outcome.name,
-            f"[{colour}]{outcome.status.value}[/{colour}]",
-            start,
-            took,
-            outcome.message,
-        )
-    return table
-
-
-def _world_table(world: World) -> Table:
-    table = Table(title="Final world", title_justify="left")
-    for column in ("what", "where", "details"):
-        table.add_column(column)
-    robot = world.robot
-    pose = robot.pose
-    table.add_row(
-        "robot",
-        f"({pose.x:.2f}, {pose.y:.2f}) yaw {pose.yaw:.2f} rad",
-        f"battery {robot.battery_percent:.1f} %, gripper {robot.gripper.value}"
-        + (f" holding {robot.holding}" if robot.holding else ""),
-    )
-    for object_id, obj in world.objects.items():
-        position = world.object_position(object_id)
-        where = f"({position.x:.2f}, {position.y:.2f}, {position.z:.2f})"
-        table.add_row(object_id, where + (f" at {obj.location}" if obj.location else ""), obj.type)
-    return table
-
-
-def render_report(report: ExecutionReport, console: Console) -> None:
-    """Outcome per action, the verdict, the final world state and what was said."""
-    console.print(_outcome_table(report))
-    console.print(_world_table(report.final_world))
-    for line in report.spoken:
-        console.print(f"[cyan]said:[/cyan] {line}")
-    if report.success:
-        console.print(
-            f"[green]succeeded[/green] in {report.sim_time_s:.1f} simulated s ({report.ticks} ticks)"
-        )
-    else:
-        console.print(f"[red]failed:[/red] {report.failure} (after {report.sim_time_s:.1f} simulated s)")
 
 
 def _obtain_plan(
@@ -246,7 +175,7 @@ def _execute(
             shown[:] = [compiled]
             now = time.monotonic()
             if now - last_draw[0] >= 0.05:
-                live.update(_live_view(compiled, robot.now()))
+                live.update(live_view(compiled, robot.now()))
                 last_draw[0] = now
 
         report = execute_plan(
@@ -254,7 +183,7 @@ def _execute(
             tick_period_s=period, max_sim_time_s=max_sim_time, pacer=pacer, on_tick=on_tick,
         )  # fmt: skip
         if shown:
-            live.update(_live_view(shown[0], robot.now()))
+            live.update(live_view(shown[0], robot.now()))
     return report
 
 
