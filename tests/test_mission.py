@@ -17,6 +17,7 @@ import pytest
 from bt_planner.config import ExecutionSettings
 from bt_planner.feedback import ExecutionFeedback
 from bt_planner.geometry import Vec3
+from bt_planner.issues import Severity
 from bt_planner.plan import Plan
 from bt_planner.planner import LLMActionPlanner
 from bt_planner.result import PlanResult
@@ -26,6 +27,7 @@ from bt_planner.sim import SimulatedRobot
 from bt_planner.state import RobotState
 from bt_planner.tree.mission import Mission, MissionState, MissionStatus
 from bt_planner.tree.outcome import ActionStatus
+from bt_planner.verification import Verifier, rules
 from bt_planner.world import World, default_world
 from tests.conftest import settings_for
 from tests.fake_openai_server import FakeOpenAIServer, Scripted, plan_reply
@@ -153,6 +155,88 @@ def test_cup_not_where_expected_detect_fails_and_the_replan_gets_the_context(
     assert "Attempt 1 failed at action 1 (detect" in feedback_prompt
     assert "no cup seen within 1.5 m of (3.00, 2.00)" in feedback_prompt
     assert "Completed before it: navigate" in feedback_prompt
+    rig.assert_one_terminal_each()
+
+
+def _rejected_by_the_world_file(plan: dict[str, Any], state: RobotState) -> list[str | None]:
+    """The errors the verifier would report if it still believed the world file."""
+    issues = Verifier(SafetyLimits()).verify(Plan.model_validate(plan), state, default_world())
+    return [issue.rule for issue in issues if issue.severity is Severity.ERROR]
+
+
+def test_a_second_command_is_planned_against_where_the_first_put_the_cup(
+    server: FakeOpenAIServer, llm_planner: LLMActionPlanner, rigs: list[Rig]
+) -> None:
+    back = {
+        "actions": [
+            action("navigate", "go to the table", 5.0, location_name="table"),
+            action("detect", "find the cup there", 2.0, object_type="cup", search_area="table"),
+            action("grasp", "pick up the red cup", 3.0, object_id="red_cup", object_type="cup"),
+            action("navigate", "carry it to the kitchen", 5.0, location_name="kitchen"),
+            action("place", "put it back", 3.0, location_name="kitchen"),
+        ],
+        "reasoning": "the cup is on the table now",
+    }
+    server.push(plan_reply(kitchen_plan()), plan_reply(back))
+    rig = Rig(llm_planner)
+    rigs.append(rig)
+    assert rig.run_to_end(rig.mission.submit(KITCHEN_COMMAND)).state is MissionState.SUCCEEDED
+    assert rig.mission.world_belief().objects["red_cup"].location == "table"
+    assert "red_cup=red cup at (3.2,2.1,0.8) near kitchen" in user_prompt(server.requests[0])
+
+    second = rig.mission.submit("Bring the cup back to the kitchen")
+    final = rig.run_to_end(second)
+    assert final.state is MissionState.SUCCEEDED, final.reason
+    assert rig.states(second) == [MissionState.PLANNING, MissionState.EXECUTING, MissionState.SUCCEEDED]
+    prompt = user_prompt(server.requests[1])
+    assert "red_cup=red cup at table 0.3kg" in prompt and "near kitchen" not in prompt
+    assert rig.robot.world_state().objects["red_cup"].location == "kitchen"
+    belief = rig.mission.world_belief()
+    assert belief.objects["red_cup"].location == "kitchen" and belief.robot.holding is None
+    # the same plan checked against the world file is rejected: it still has the cup in the kitchen
+    assert rules.GRASP_OUT_OF_REACH in _rejected_by_the_world_file(back, rig.robot.state())
+    rig.assert_one_terminal_each()
+
+
+def test_a_detect_that_sees_the_moved_cup_updates_the_belief_for_the_replan(
+    server: FakeOpenAIServer, llm_planner: LLMActionPlanner, rigs: list[Rig]
+) -> None:
+    first = {
+        "actions": [
+            action("navigate", "go to the kitchen", 8.0, location_name="kitchen"),
+            action("detect", "look around for the cup", 2.0, object_type="cup"),
+            action("grasp", "pick up the red cup", 3.0, object_id="red_cup", object_type="cup"),
+        ],
+        "reasoning": "the world file has the cup in the kitchen",
+    }
+    second = {
+        "actions": [
+            action("navigate", "go to the table", 5.0, location_name="table"),
+            action("grasp", "pick up the red cup", 3.0, object_id="red_cup", object_type="cup"),
+        ],
+        "reasoning": "the cup was seen at the table",
+    }
+    server.push(plan_reply(first), plan_reply(second))
+    rig = Rig(llm_planner)
+    rigs.append(rig)
+    rig.robot.move_object("red_cup", Vec3(x=5.3, y=1.2, z=0.8))  # the world file still says kitchen
+    command_id = rig.mission.submit("Pick up the red cup")
+    final = rig.run_to_end(command_id)
+
+    assert final.state is MissionState.SUCCEEDED and final.attempt == 2, final.reason
+    replanning = next(e for e in rig.events if e.state is MissionState.REPLANNING)
+    assert replanning.reason == "action 2 failed: 'red_cup' is 2.44 m away; reach is 1 m"
+    assert "red_cup=red cup at (3.2,2.1,0.8) near kitchen" in user_prompt(server.requests[0])
+    replan_prompt = user_prompt(server.requests[1])
+    assert "red_cup=red cup at (5.3,1.2,0.8) near table" in replan_prompt
+    assert "Attempt 1 failed at action 2 (grasp" in replan_prompt
+    assert rig.robot.state().holding == "red_cup"
+    belief = rig.mission.world_belief()
+    assert belief.robot.holding == "red_cup"
+    held = belief.objects["red_cup"].position
+    pose = rig.robot.state().pose
+    assert held is not None and (held.x, held.y, held.z) == (pose.x, pose.y, 0.8)
+    assert rules.GRASP_OUT_OF_REACH in _rejected_by_the_world_file(second, rig.world.robot)
     rig.assert_one_terminal_each()
 
 

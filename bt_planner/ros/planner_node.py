@@ -191,7 +191,7 @@ class PlannerNode:
             visited=self._visitor.visited,
             mission=context,
             robot=self.robot.state(),
-            world=self.world,
+            world=self.mission.world_belief(),
         )
         self.snapshots.offer(snapshot)
 

@@ -18,6 +18,11 @@ Mission (only in the mission tree)
 * ``/mission/plan`` (``Plan | None``): written by ``PlanCommand``, read by ``ExecutePlan``.
 * ``/mission/feedback`` (``ExecutionFeedback | None``): written by ``ExecutePlan`` after a failed
   execution; read by ``Replan`` (whether to re-plan) and ``PlanCommand`` (the re-plan context).
+* ``/world/belief`` (``World``): the world as the mission believes it is, initialised from the
+  Mission's world file. ``ExecutePlan`` updates it as actions finish (a successful detect's
+  ``/detections``, grasp and place effects of succeeded actions, in plan order); ``PlanCommand``
+  applies the robot state (the held object travels with the robot), writes it back, and plans and
+  verifies against it. See ``bt_planner.tree.mission.belief``.
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ MISSION_REQUEST = "/mission/request"
 MISSION_ACTIVE = "/mission/active"
 MISSION_PLAN = "/mission/plan"
 MISSION_FEEDBACK = "/mission/feedback"
+WORLD_BELIEF = "/world/belief"
 
 
 def init_robot_keys(*, estop: bool = False) -> None:

@@ -6,28 +6,38 @@ import py_trees
 from py_trees.common import Access, Status
 from py_trees.ports import PortInformation, PortsMixin
 
+from bt_planner.actions import ActionType
 from bt_planner.custom_actions import CustomActionRegistry
 from bt_planner.feedback import ExecutionFeedback
 from bt_planner.robot.interface import RobotInterface
+from bt_planner.robot.status import Detection
 from bt_planner.safety_limits import SafetyLimits
 from bt_planner.tree import keys
 from bt_planner.tree.compiler import CompiledPlan, compile_plan
+from bt_planner.tree.mission.belief import apply_detections, apply_executed
 from bt_planner.tree.mission.reporter import MissionReporter
 from bt_planner.tree.mission.status import CommandRequest, MissionState
+from bt_planner.tree.outcome import ActionStatus
 from bt_planner.tree.timeouts import TimeoutPolicy
 from bt_planner.world import World
+
+_FINISHED = frozenset({ActionStatus.SUCCEEDED, ActionStatus.FAILED, ActionStatus.CANCELLED})
 
 
 class ExecutePlan(PortsMixin, py_trees.composites.Composite, register=False):
     """A composite whose one child is the compiled plan, replaced for every plan it executes.
 
-    Blackboard: reads ``/mission/plan`` and ``/mission/active``; reads and writes
-    ``/mission/feedback`` (the failure context a re-plan needs; also tells which attempt this is).
+    Blackboard: reads ``/mission/plan``, ``/mission/active`` and ``/detections``; reads and writes
+    ``/mission/feedback`` (the failure context a re-plan needs; also tells which attempt this is)
+    and ``/world/belief`` (what the executed actions changed).
 
     Lifecycle: ``initialise`` compiles the plan, swaps it in as the only child (so tree views show
-    the live plan) and reports EXECUTING. Each tick ticks the plan; ``update`` is RUNNING while it
-    runs, SUCCESS after reporting the command SUCCEEDED, FAILURE after writing
-    ``/mission/feedback`` (the ``Replan`` decorator above decides: re-plan or FAILED).
+    the live plan) and reports EXECUTING. Each tick ticks the plan, then folds the actions that
+    finished in that tick into ``/world/belief`` in plan order (a succeeded detect's
+    ``/detections``; the grasp and place effects of succeeded actions), so the belief is current
+    after success, failure or pre-emption alike. ``update`` is RUNNING while the plan runs, SUCCESS
+    after reporting the command SUCCEEDED, FAILURE after writing ``/mission/feedback`` (the
+    ``Replan`` decorator above decides: re-plan or FAILED).
     ``stop(INVALID)`` (pre-emption, e-stop) stops the plan, whose leaves cancel their goals.
     """
 
@@ -59,6 +69,10 @@ class ExecutePlan(PortsMixin, py_trees.composites.Composite, register=False):
         self.blackboard.register_key(key=keys.MISSION_PLAN, access=Access.READ)
         self.blackboard.register_key(key=keys.MISSION_ACTIVE, access=Access.WRITE)
         self.blackboard.register_key(key=keys.MISSION_FEEDBACK, access=Access.WRITE)
+        self.blackboard.register_key(key=keys.DETECTIONS, access=Access.READ)
+        self.blackboard.register_key(key=keys.WORLD_BELIEF, access=Access.WRITE)
+        self._folded = 0
+        self._detections: list[Detection] | None = None
         self._request: CommandRequest | None = None
         self._attempt = 1
         self._error: str | None = None
@@ -73,6 +87,8 @@ class ExecutePlan(PortsMixin, py_trees.composites.Composite, register=False):
         self.remove_all_children()
         self.compiled = None
         self._error = None
+        self._folded = 0
+        self._detections = self.blackboard.get(keys.DETECTIONS)
         if self._request is None or plan is None:
             self._error = "no verified plan to execute"
             return
@@ -106,6 +122,7 @@ class ExecutePlan(PortsMixin, py_trees.composites.Composite, register=False):
         if self.compiled is not None:
             self.current_child = self.compiled.root
             yield from self.compiled.root.tick()
+            self._update_belief(self.compiled)
         new_status = self.update()
         if new_status != Status.RUNNING:
             self.stop(new_status)
@@ -145,6 +162,32 @@ class ExecutePlan(PortsMixin, py_trees.composites.Composite, register=False):
         self.reporter.note(request, outcomes=outcomes, failed_action_index=failed)
         self.feedback_message = f"action {failed} failed: {reason}"
         return Status.FAILURE
+
+    def _update_belief(self, compiled: CompiledPlan) -> None:
+        """Fold the actions finished since the last call into ``/world/belief``, in plan order."""
+        plan = compiled.plan
+        if plan is None:
+            return
+        outcomes = compiled.outcomes()
+        detections: list[Detection] = self.blackboard.get(keys.DETECTIONS)
+        belief: World = self.blackboard.get(keys.WORLD_BELIEF)
+        before = belief
+        while self._folded < len(outcomes) and outcomes[self._folded].status in _FINISHED:
+            outcome = outcomes[self._folded]
+            belief = apply_executed(belief, plan, [outcome])
+            if outcome.succeeded and outcome.action_type is ActionType.DETECT:
+                belief = self._apply_new_detections(belief, detections)
+            self._folded += 1
+        belief = self._apply_new_detections(belief, detections)  # e.g. from a custom action's body
+        if belief is not before:
+            self.blackboard.set(keys.WORLD_BELIEF, belief)
+
+    def _apply_new_detections(self, belief: World, detections: list[Detection]) -> World:
+        """Apply ``detections`` once: only when a detect wrote a new list since the last call."""
+        if detections is self._detections:
+            return belief
+        self._detections = detections
+        return apply_detections(belief, detections)
 
     def xml_attributes(self) -> dict[str, str]:
         return {}

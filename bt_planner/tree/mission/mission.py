@@ -23,6 +23,7 @@ from bt_planner.safety_limits import SafetyLimits
 from bt_planner.tree import keys
 from bt_planner.tree.compiler import CompiledPlan
 from bt_planner.tree.definitions import find_tree
+from bt_planner.tree.mission.belief import apply_robot_state
 from bt_planner.tree.mission.estop_halt import EStopHalt
 from bt_planner.tree.mission.execute_plan import ExecutePlan
 from bt_planner.tree.mission.plan_command import CommandPlanner, PlanCommand
@@ -46,6 +47,10 @@ class Mission:
     Every submitted command gets status updates (``MissionStatus``) through the listeners, on the
     thread that calls ``tick``, and ends in exactly one terminal state: succeeded, failed (with the
     reason), rejected (no safe plan), or cancelled (pre-empted by a newer command or e-stop).
+
+    ``world`` is where the mission's world belief starts (``/world/belief``, ``world_belief()``):
+    every command and re-plan is planned and verified against what the robot has seen and done
+    since, not against the world file.
     """
 
     def __init__(
@@ -83,6 +88,7 @@ class Mission:
             keys.MISSION_ACTIVE,
             keys.MISSION_PLAN,
             keys.MISSION_FEEDBACK,
+            keys.WORLD_BELIEF,
         ):
             self._blackboard.register_key(key=key, access=py_trees.common.Access.WRITE)
         self._blackboard.register_key(key=keys.ROBOT_STATE, access=py_trees.common.Access.WRITE)
@@ -133,6 +139,7 @@ class Mission:
         self._blackboard.set(keys.ESTOP, False)
         self._blackboard.set(keys.ROBOT_STATE, self.robot.state())
         self._blackboard.set(keys.DETECTIONS, [])
+        self._blackboard.set(keys.WORLD_BELIEF, self.world)
 
     # ---- inputs (any thread) ------------------------------------------------------------
 
@@ -202,6 +209,15 @@ class Mission:
             if isinstance(node, ExecutePlan):
                 return node.compiled
         return None
+
+    def world_belief(self) -> World:
+        """The world as the mission believes it is now, for views and tests.
+
+        The world file, corrected by what the robot saw and did (``/world/belief``), with the
+        robot's latest state applied: the held object rides along with it. Read it from the
+        ticking thread (py_trees' blackboard is not locked).
+        """
+        return apply_robot_state(self._blackboard.get(keys.WORLD_BELIEF), self.robot.state())
 
     def wait_for_planning(self, timeout_s: float | None = None) -> bool:
         """Block until the planner call in flight (if any) has returned. For tests and scripts."""

@@ -14,6 +14,7 @@ from bt_planner.result import PlanResult
 from bt_planner.safety_limits import SafetyLimits
 from bt_planner.state import RobotState
 from bt_planner.tree import keys
+from bt_planner.tree.mission.belief import apply_robot_state
 from bt_planner.tree.mission.reporter import MissionReporter
 from bt_planner.tree.mission.status import CommandRequest, MissionState
 from bt_planner.tree.mission.worker import PlanWorker
@@ -41,13 +42,17 @@ def _errors(issues: list[PlanIssue]) -> list[PlanIssue]:
 class PlanCommand(PortsMixin, py_trees.behaviour.Behaviour, register=False):
     """Asks the planner for a plan for the active command and verifies it against the live state.
 
-    Blackboard: reads ``/mission/active``, ``/mission/feedback`` (set after a failed execution: the
-    context for re-planning) and ``/robot/state``; writes ``/mission/plan``; clears
-    ``/mission/active`` when it gives up.
+    Plans and verifies against the world belief, not the world file: where objects were last seen
+    or put, with the held object travelling with the robot (``bt_planner.tree.mission.belief``).
 
-    Lifecycle: ``initialise`` reports PLANNING (first attempt) and submits the planner call to the
-    worker thread. ``update`` is RUNNING until the call returns, then SUCCESS with the verified
-    plan on the blackboard, or FAILURE after reporting the command REJECTED (first attempt) or
+    Blackboard: reads ``/mission/active``, ``/mission/feedback`` (set after a failed execution: the
+    context for re-planning) and ``/robot/state``; reads and writes ``/world/belief`` (applies the
+    robot state to it); writes ``/mission/plan``; clears ``/mission/active`` when it gives up.
+
+    Lifecycle: ``initialise`` reports PLANNING (first attempt), updates ``/world/belief`` with the
+    robot state and submits the planner call (with that belief) to the worker thread. ``update``
+    is RUNNING until the call returns, then SUCCESS with the plan (verified against the same
+    belief) on the blackboard, or FAILURE after reporting the command REJECTED (first attempt) or
     FAILED (a re-plan found no safe plan) with the reasons. ``terminate(INVALID)`` (pre-emption,
     e-stop) drops the call: a call already running finishes on its thread and is ignored.
     """
@@ -78,10 +83,12 @@ class PlanCommand(PortsMixin, py_trees.behaviour.Behaviour, register=False):
         self.blackboard.register_key(key=keys.MISSION_FEEDBACK, access=Access.READ)
         self.blackboard.register_key(key=keys.MISSION_ACTIVE, access=Access.WRITE)
         self.blackboard.register_key(key=keys.MISSION_PLAN, access=Access.WRITE)
+        self.blackboard.register_key(key=keys.WORLD_BELIEF, access=Access.WRITE)
         self._future: concurrent.futures.Future[PlanResult] | None = None
         self._request: CommandRequest | None = None
         self._feedback: ExecutionFeedback | None = None
         self._state: RobotState | None = None
+        self._belief: World = world
 
     def initialise(self) -> None:
         self._request = self.blackboard.get(keys.MISSION_ACTIVE)
@@ -90,9 +97,12 @@ class PlanCommand(PortsMixin, py_trees.behaviour.Behaviour, register=False):
         self._future = None
         if self._request is None:
             return
+        believed: World = self.blackboard.get(keys.WORLD_BELIEF)
+        self._belief = apply_robot_state(believed, self._state) if self._state is not None else believed
+        self.blackboard.set(keys.WORLD_BELIEF, self._belief)
         if self._feedback is None:
             self.reporter.report(self._request, MissionState.PLANNING, attempt=1, reason="")
-        command, state, world, feedback = self._request.command, self._state, self.world, self._feedback
+        command, state, world, feedback = self._request.command, self._state, self._belief, self._feedback
         self._future = self.worker.submit(lambda: self.planner.plan(command, state, world, feedback=feedback))
 
     def update(self) -> Status:
@@ -111,8 +121,8 @@ class PlanCommand(PortsMixin, py_trees.behaviour.Behaviour, register=False):
             errors = _errors(result.issues)
             reason = "; ".join(str(issue) for issue in errors) or "the planner returned no plan"
             return self._give_up(request, reason, result.issues)
-        state = self._state if self._state is not None else self.world.robot
-        issues = self.verifier.verify(result.plan, state, self.world)
+        state = self._state if self._state is not None else self._belief.robot
+        issues = self.verifier.verify(result.plan, state, self._belief)
         if _errors(issues):
             reason = "; ".join(str(issue) for issue in _errors(issues))
             return self._give_up(request, f"verification failed: {reason}", issues)
