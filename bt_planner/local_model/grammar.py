@@ -17,7 +17,9 @@ KEY_ORDER = ("reasoning", "action_type", "description", "parameters", "estimated
 """The order the model writes keys in (JSON objects are unordered, so any order is schema-valid).
 
 Reasoning first, then each step's description before its parameters: a small model names the right
-location or object more often when it has just written, in words, what it is about to do.
+location or object more often when it has just written, in words, what it is about to do. (Measured
+against actions first / reasoning last with parameters before descriptions: the same success on a
+20-task subset, but three times the false refusals and 20% slower.)
 """
 MAX_ACTIONS = 16
 TEXT_LIMITS: dict[str, int] = {"reasoning": 160, "description": 60, "message": 160}
