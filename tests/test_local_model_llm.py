@@ -11,6 +11,7 @@ import asyncio
 import itertools
 import json
 
+import llama_cpp
 import pytest
 
 from bt_planner.backends.base import ChatReply, ChatRequest
@@ -18,9 +19,6 @@ from bt_planner.backends.local_backend import LocalLlamaBackend
 from bt_planner.backends.selection import make_backend
 from bt_planner.config import LLMSettings, Settings
 from bt_planner.issues import IssueCode, PlanIssue
-from bt_planner.local_model.decoding import decode
-from bt_planner.local_model.few_shot import build_prompt
-from bt_planner.local_model.grammar import grammar_for_schema
 from bt_planner.local_model.model_file import PACKAGED_MODEL_NAME
 from bt_planner.plan import Plan
 from bt_planner.planner import LLMActionPlanner
@@ -111,23 +109,17 @@ def test_same_request_at_temperature_zero_gives_the_same_reply(backend):
     assert first.finish_reason == "stop"
 
 
-def test_drafting_changes_speed_never_the_text(backend):
+def test_the_reply_never_depends_on_what_was_decoded_before(backend):
     request = _request(SHORT_COMMAND)
     model = backend._model
-    grammar = grammar_for_schema(request.json_schema)
     with model.lock:
-        prompt = build_prompt(
-            request,
-            bank=backend._examples,
-            count_tokens=lambda text: len(model.llama.tokenize(text.encode(), add_bos=True, special=False)),
-            budget=2048,
-        )
-        fast = decode(model, prompt.text, grammar, max_tokens=256, drafts=True)
-        model.cached_tokens.clear()  # and start from an empty cache, too
-        slow = decode(model, prompt.text, grammar, max_tokens=256, drafts=False)
-    assert fast.text == slow.text
-    assert slow.drafted_tokens == 0
-    assert fast.drafted_tokens > 0
+        model.cached_tokens.clear()
+        llama_cpp.llama_memory_clear(llama_cpp.llama_get_memory(model.llama.ctx), True)
+    cold = backend.complete(request)
+    backend.complete(_request(KITCHEN_COMMAND))  # leaves another prompt and reply in the cache
+    warm = backend.complete(request)
+    assert warm.content == cold.content
+    assert warm.usage == cold.usage
 
 
 def test_grammar_keeps_names_to_the_world_even_for_unknown_things(backend):

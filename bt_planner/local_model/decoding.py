@@ -9,7 +9,8 @@ Two more savings: the prompt's longest prefix already in the context's cache is 
 again, and at temperature 0 the decoder drafts the next tokens by copying what followed the same
 last few tokens earlier in the prompt or the reply (prompt-lookup decoding: the few-shot examples
 repeat the JSON structure) and verifies a whole draft in one batch, keeping the longest part the
-model agrees with. The output is the same as without drafts, only sooner.
+model agrees with. Verifying drafts in batches can differ from one-token decoding in the last bits of
+the logits, so a near tie may break the other way; the reply to a given prompt is still always the same.
 
 The caller holds ``LoadedModel.lock``.
 """
@@ -157,6 +158,10 @@ class _Session:
             if a != b:
                 break
             common += 1
+        # Reuse only whole n_batch chunks: the rest is then evaluated in exactly the batches a cold
+        # cache would use, and llama.cpp's numerics depend on batch shapes. So the reply to a prompt
+        # never depends on what was decoded before it.
+        common -= common % self.n_batch
         start = common if self.forget_from(common) else 0
         self.evaluate(tokens[start:], logits_for_all=False)
 
