@@ -36,6 +36,7 @@ test: $(VENV)/.test-installed $(VENV)/.browser-installed lint typecheck pytest
 lint: $(VENV)/.test-installed
 	$(BIN)/ruff check bt_planner tests benchmarks launch
 	$(BIN)/ruff format --check bt_planner tests benchmarks launch
+	$(BIN)/lint-imports
 
 typecheck: $(VENV)/.test-installed
 	$(BIN)/mypy

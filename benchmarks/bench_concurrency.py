@@ -15,10 +15,10 @@ import time
 from benchmarks.rows import BenchRow, print_rows
 from benchmarks.workload import SEED_COMMAND
 from bt_planner.config import Settings
-from bt_planner.planner import LLMActionPlanner
-from bt_planner.world import default_world
+from bt_planner.core.world import default_world
+from bt_planner.planning.planner import LLMActionPlanner
 from tests.fake_openai_server import FakeOpenAIServer, Scripted
-from tests.plans import kitchen_plan
+from tests.sample_plans import kitchen_plan
 
 DELAY_S = 0.2
 CONCURRENT = 32

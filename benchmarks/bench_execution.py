@@ -13,11 +13,11 @@ from benchmarks.rows import BenchRow, print_rows
 from benchmarks.timing import median_ms
 from benchmarks.workload import twenty_action_plan
 from bt_planner.config import Settings
-from bt_planner.evaluation.runner import SuiteRunner
+from bt_planner.core.limits import SafetyLimits
+from bt_planner.core.world import default_world
 from bt_planner.evaluation.simulation import run_in_simulator
 from bt_planner.evaluation.suite import load_suite
-from bt_planner.safety_limits import SafetyLimits
-from bt_planner.world import default_world
+from bt_planner.evaluation.suite_runner import SuiteRunner
 
 
 def run(*, quick: bool = False) -> list[BenchRow]:

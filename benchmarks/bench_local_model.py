@@ -18,16 +18,16 @@ import statistics
 import time
 from typing import Any
 
-from bt_planner.backends.base import ChatRequest
-from bt_planner.backends.local_backend import LocalLlamaBackend
+from bt_planner.backends.local.decoding import decode
+from bt_planner.backends.local.embedded_backend import LocalLlamaBackend
+from bt_planner.backends.local.few_shot import build_prompt
+from bt_planner.backends.local.grammar import grammar_for_schema
 from bt_planner.config import LLMSettings, Settings
-from bt_planner.local_model.decoding import decode
-from bt_planner.local_model.few_shot import build_prompt
-from bt_planner.local_model.grammar import grammar_for_schema
-from bt_planner.planner import LLMActionPlanner
-from bt_planner.prompt import build_messages
-from bt_planner.schema import plan_json_schema
-from bt_planner.world import default_world
+from bt_planner.core.world import default_world
+from bt_planner.llm.chat import ChatRequest
+from bt_planner.llm.prompt import build_messages
+from bt_planner.planning.planner import LLMActionPlanner
+from bt_planner.plans.schema import plan_json_schema
 
 COMMANDS = (
     "Go to the kitchen, pick up the red cup, and bring it to the table",

@@ -13,13 +13,13 @@ from benchmarks.rows import BenchRow, print_rows
 from benchmarks.timing import median_ms
 from benchmarks.workload import COMMAND, twenty_action_plan
 from bt_planner.config import Settings
+from bt_planner.core.world import default_world
 from bt_planner.evaluation.oracle import ReferencePlanBackend
-from bt_planner.parsing import parse_plan
-from bt_planner.planner import LLMActionPlanner
-from bt_planner.prompt import build_messages
-from bt_planner.schema import plan_json_schema
+from bt_planner.llm.prompt import build_messages
+from bt_planner.planning.planner import LLMActionPlanner
+from bt_planner.plans.parsing import parse_plan
+from bt_planner.plans.schema import plan_json_schema
 from bt_planner.verification import Verifier
-from bt_planner.world import default_world
 
 
 def run(*, quick: bool = False) -> list[BenchRow]:

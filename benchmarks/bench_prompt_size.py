@@ -13,16 +13,16 @@ from typing import Any
 from benchmarks.rows import BenchRow, print_rows
 from benchmarks.seed_prompt import seed_layout_prompt
 from benchmarks.workload import SEED_COMMAND
-from bt_planner.plan import Plan
-from bt_planner.prompt import build_messages
-from bt_planner.schema import plan_json_schema
-from bt_planner.world import default_world
+from bt_planner.core.world import default_world
+from bt_planner.llm.prompt import build_messages
+from bt_planner.plans.plan import Plan
+from bt_planner.plans.schema import plan_json_schema
 
 
 def _tokenizer() -> Any:
     from llama_cpp import Llama
 
-    from bt_planner.local_model.model_file import packaged_model_path
+    from bt_planner.backends.local.model_file import packaged_model_path
 
     return Llama(model_path=str(packaged_model_path()), vocab_only=True, verbose=False)
 

@@ -25,12 +25,12 @@ import py_trees
 
 from benchmarks.rows import BenchRow, print_rows
 from benchmarks.timing import median_ms
-from bt_planner.plan import Plan
+from bt_planner.core.limits import SafetyLimits
+from bt_planner.core.state import RobotState
+from bt_planner.core.world import default_world
+from bt_planner.plans.plan import Plan
 from bt_planner.robot import Goal, GoalState, GoalStatus
-from bt_planner.safety_limits import SafetyLimits
-from bt_planner.state import RobotState
 from bt_planner.tree import compile_plan, keys
-from bt_planner.world import default_world
 
 ACTIONS = 50
 TICKS_PER_ACTION = 5

@@ -12,8 +12,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from bt_planner.state import RobotState
-from bt_planner.world import World
+from bt_planner.core.state import RobotState
+from bt_planner.core.world import World
 
 _WIRE_SCHEMA: dict[str, Any] = {
     "type": "object",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bt_planner.plan import Plan
+from bt_planner.plans.plan import Plan
 
 COMMAND = "Carry the red cup to the table and back to the kitchen twice, saying when each round is done."
 """Unused by the stages timed here except as prompt text; the reply is fixed."""

@@ -8,17 +8,17 @@ from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
 
-from bt_planner.actions import ActionType
 from bt_planner.config import Settings
-from bt_planner.custom_actions import CustomActionRegistry
-from bt_planner.feedback import ExecutionFeedback
-from bt_planner.issues import IssueCode, PlanIssue, Severity
-from bt_planner.plan import Action, Plan
-from bt_planner.planner import LLMActionPlanner
-from bt_planner.result import PlanResult
-from bt_planner.safety_limits import SafetyLimits
-from bt_planner.state import GripperState, RobotState
-from bt_planner.world import World, default_world
+from bt_planner.core.issues import IssueCode, PlanIssue, Severity
+from bt_planner.core.limits import SafetyLimits
+from bt_planner.core.state import GripperState, RobotState
+from bt_planner.core.world import World, default_world
+from bt_planner.planning.planner import LLMActionPlanner
+from bt_planner.planning.result import PlanResult
+from bt_planner.plans.actions import ActionType
+from bt_planner.plans.custom_actions import CustomActionRegistry
+from bt_planner.plans.feedback import ExecutionFeedback
+from bt_planner.plans.plan import Action, Plan
 
 try:
     __version__ = version("bt_planner")

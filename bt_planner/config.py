@@ -25,7 +25,7 @@ from pydantic_settings import (
     YamlConfigSettingsSource,
 )
 
-from bt_planner.safety_limits import SafetyLimits
+from bt_planner.core.limits import SafetyLimits
 
 StructuredOutput = Literal["auto", "json_schema", "json_object", "none"]
 

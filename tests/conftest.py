@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from bt_planner.config import Settings
-from bt_planner.planner import LLMActionPlanner
+from bt_planner.planning.planner import LLMActionPlanner
 from tests.fake_openai_server import FakeOpenAIServer
 
 

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import py_trees
 
-from bt_planner.geometry import Pose, Vec3
+from bt_planner.core.geometry import Pose, Vec3
+from bt_planner.core.state import GripperState, RobotState
+from bt_planner.core.world import World, default_world
 from bt_planner.snapshot import MissionContext
-from bt_planner.state import GripperState, RobotState
-from bt_planner.world import World, default_world
-from tests.plans import KITCHEN_COMMAND, kitchen_plan
+from tests.sample_plans import KITCHEN_COMMAND, kitchen_plan
 
 STEP_NAMES = (
     "Navigate to kitchen",

@@ -9,10 +9,10 @@ from benchmarks.rows import BenchRow
 from benchmarks.run_all import BENCHMARKS, run_one
 from benchmarks.seed_prompt import seed_layout_prompt
 from benchmarks.workload import SEED_COMMAND, twenty_action_plan
-from bt_planner.prompt import build_messages
-from bt_planner.safety_limits import SafetyLimits
+from bt_planner.core.limits import SafetyLimits
+from bt_planner.core.world import default_world
+from bt_planner.llm.prompt import build_messages
 from bt_planner.verification import Verifier
-from bt_planner.world import default_world
 
 
 def test_the_benchmark_plan_has_20_actions_and_verifies() -> None:

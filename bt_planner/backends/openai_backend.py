@@ -16,9 +16,9 @@ import threading
 import time
 from typing import TYPE_CHECKING, Any
 
-from bt_planner.backends.base import BackendError, ChatReply, ChatRequest
 from bt_planner.config import LLMSettings, StructuredOutput
-from bt_planner.result import TokenUsage
+from bt_planner.errors import BackendError
+from bt_planner.llm.chat import ChatReply, ChatRequest, TokenUsage
 
 if TYPE_CHECKING:
     import openai

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from bt_planner.backends.base import ChatBackend
 from bt_planner.config import LLMSettings
-
-
-class BackendUnavailable(RuntimeError):
-    """No backend can be built from this configuration; the message says what to set or install."""
+from bt_planner.errors import BackendUnavailable
+from bt_planner.llm.chat import ChatBackend
 
 
 def make_backend(settings: LLMSettings) -> ChatBackend:
@@ -19,7 +16,7 @@ def make_backend(settings: LLMSettings) -> ChatBackend:
 
         return OpenAIBackend(settings)
     try:
-        from bt_planner.backends.local_backend import LocalLlamaBackend
+        from bt_planner.backends.local.embedded_backend import LocalLlamaBackend
     except ImportError as error:
         raise BackendUnavailable(
             "no model backend is available: set OPENAI_API_KEY or OPENAI_BASE_URL (any OpenAI-compatible "

@@ -11,13 +11,13 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from bt_planner.backends.selection import BackendUnavailable
 from bt_planner.cli.options import ConfigOption, JsonOption, load_settings
 from bt_planner.config import Settings
+from bt_planner.errors import BackendUnavailable, SuiteError
 from bt_planner.evaluation.consistency import suite_problems
 from bt_planner.evaluation.metrics import TaskResult
-from bt_planner.evaluation.runner import SuiteReport, SuiteRunner
-from bt_planner.evaluation.suite import DEFAULT_SUITE, LoadedSuite, SuiteError, load_suite
+from bt_planner.evaluation.suite import DEFAULT_SUITE, LoadedSuite, load_suite
+from bt_planner.evaluation.suite_runner import SuiteReport, SuiteRunner
 
 
 class BackendChoice(str, Enum):

@@ -93,7 +93,8 @@ def launch(
     ] = None,
 ) -> None:
     """Run the simulated robot and the planner node until Ctrl-C; publish commands on robot_command."""
-    from bt_planner.ros.availability import RosUnavailable, require_ros
+    from bt_planner.errors import RosUnavailable
+    from bt_planner.ros.availability import require_ros
     from bt_planner.ros.launch_description import network_env, simulation_launch
     from bt_planner.ros.launcher import Launcher
 

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from bt_planner.config import Settings
-from bt_planner.world import World, default_world
+from bt_planner.core.world import World, default_world
 
 WorldOption = Annotated[
     Path | None, typer.Option("--world", "-w", help="World YAML file (default: the packaged kitchen world).")

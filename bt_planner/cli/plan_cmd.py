@@ -8,10 +8,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from bt_planner.backends.selection import BackendUnavailable
 from bt_planner.cli.options import ConfigOption, JsonOption, WorldOption, load_settings, load_world
-from bt_planner.planner import LLMActionPlanner
-from bt_planner.result import PlanResult
+from bt_planner.errors import BackendUnavailable
+from bt_planner.planning.planner import LLMActionPlanner
+from bt_planner.planning.result import PlanResult
 
 
 def render(result: PlanResult, console: Console) -> None:

@@ -19,23 +19,23 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.live import Live
 
-from bt_planner.backends.selection import BackendUnavailable
 from bt_planner.cli.options import ConfigOption, JsonOption, WorldOption, load_settings, load_world
 from bt_planner.cli.plan_cmd import render as render_plan_result
 from bt_planner.cli.run_render import live_view, render_report
 from bt_planner.config import Settings
-from bt_planner.custom_actions import CustomActionRegistry
+from bt_planner.core.issues import Severity
+from bt_planner.core.world import World
+from bt_planner.errors import BackendUnavailable
 from bt_planner.execution import ExecutionReport, execute_plan
-from bt_planner.feedback import ExecutionFeedback
-from bt_planner.issues import Severity
-from bt_planner.plan import Plan
-from bt_planner.planner import LLMActionPlanner
+from bt_planner.planning.planner import LLMActionPlanner
+from bt_planner.plans.custom_actions import CustomActionRegistry
+from bt_planner.plans.feedback import ExecutionFeedback
+from bt_planner.plans.plan import Plan
 from bt_planner.sim import RealTimePacer, SimulatedRobot
 from bt_planner.snapshot import MissionContext, capture
 from bt_planner.tree.compiler import CompiledPlan
 from bt_planner.verification import Verifier
 from bt_planner.viewer import ViewerServer
-from bt_planner.world import World
 
 PlanOption = Annotated[
     Path | None,

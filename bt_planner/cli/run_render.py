@@ -7,9 +7,9 @@ from rich.progress_bar import ProgressBar
 from rich.table import Table
 from rich.text import Text
 
+from bt_planner.core.world import World
 from bt_planner.execution import ExecutionReport
 from bt_planner.tree.compiler import CompiledPlan
-from bt_planner.world import World
 
 
 def live_view(compiled: CompiledPlan, sim_time_s: float) -> RenderableType:

@@ -11,8 +11,9 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from bt_planner.errors import SourceUnavailable
 from bt_planner.viewer.server import DEFAULT_PORT, ViewerServer
-from bt_planner.viewer.source import SnapshotSource, SourceUnavailable, open_source
+from bt_planner.viewer.sources import SnapshotSource, open_source
 
 SOURCE_HELP = (
     "Where snapshots come from: 'ros' or 'ros:TOPIC' (the planner node's snapshot topic), "

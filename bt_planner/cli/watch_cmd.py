@@ -14,8 +14,8 @@ from rich.text import Text
 
 from bt_planner.cli.view_cmd import IntervalOption, SourceOption, open_cli_source
 from bt_planner.snapshot import ChangeDetector, TreeSnapshot
-from bt_planner.viewer.file_source import JsonLinesSource
-from bt_planner.viewer.source import SnapshotSource
+from bt_planner.viewer.sources import SnapshotSource
+from bt_planner.viewer.sources.json_lines import JsonLinesSource
 from bt_planner.viewer.terminal import render
 
 

@@ -5,23 +5,25 @@ Interface benchmark score plans (success, goal-condition rate, executability, re
 ``bt-planner eval`` is the command line; ``load_suite`` + ``SuiteRunner`` the API.
 """
 
+from bt_planner.errors import SuiteError
 from bt_planner.evaluation.consistency import suite_problems
 from bt_planner.evaluation.end_state import EndState
 from bt_planner.evaluation.execution_outcome import ExecutionOutcome
-from bt_planner.evaluation.goals import GoalCondition, GoalResult, Holding, ObjectAt, Refused, RobotAt, Said
+from bt_planner.evaluation.goal_conditions import (
+    GoalCondition,
+    GoalResult,
+    Holding,
+    ObjectAt,
+    Refused,
+    RobotAt,
+    Said,
+)
 from bt_planner.evaluation.metrics import SuiteSummary, TaskResult, summarise
 from bt_planner.evaluation.oracle import ReferencePlanBackend
 from bt_planner.evaluation.refusal import is_refusal, is_schema_valid
-from bt_planner.evaluation.runner import SuiteReport, SuiteRunner
 from bt_planner.evaluation.scoring import score_task
-from bt_planner.evaluation.suite import (
-    LoadedSuite,
-    Suite,
-    SuiteError,
-    load_suite,
-    packaged_suite_names,
-    parse_suite,
-)
+from bt_planner.evaluation.suite import LoadedSuite, Suite, load_suite, packaged_suite_names, parse_suite
+from bt_planner.evaluation.suite_runner import SuiteReport, SuiteRunner
 from bt_planner.evaluation.task import Task
 
 __all__ = [

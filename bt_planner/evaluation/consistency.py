@@ -6,11 +6,11 @@ what the model cannot know: that plan and goal names exist in the task's world.
 
 from __future__ import annotations
 
-from bt_planner.evaluation.goals import Holding, ObjectAt, RobotAt
-from bt_planner.evaluation.names import unknown_names
+from bt_planner.core.world import World
+from bt_planner.evaluation.goal_conditions import Holding, ObjectAt, RobotAt
+from bt_planner.evaluation.hallucination import unknown_names
 from bt_planner.evaluation.suite import LoadedSuite
 from bt_planner.evaluation.task import Task
-from bt_planner.world import World
 
 
 def _goal_problems(task: Task, world: World) -> list[str]:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from bt_planner.state import RobotState
-from bt_planner.world import World
+from bt_planner.core.state import RobotState
+from bt_planner.core.world import World
 
 
 class EndState(BaseModel):

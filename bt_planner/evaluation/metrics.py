@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-from bt_planner.evaluation.goals import GoalResult
+from bt_planner.evaluation.goal_conditions import GoalResult
 
 
 class TaskResult(BaseModel):

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import json
 
-from bt_planner.backends.base import ChatReply, ChatRequest
-from bt_planner.plan import Plan
+from bt_planner.llm.chat import ChatReply, ChatRequest
+from bt_planner.plans.plan import Plan
 
 
 class ReferencePlanBackend:

@@ -9,8 +9,8 @@ refusal, and neither is a reply that never parsed.
 
 from __future__ import annotations
 
-from bt_planner.issues import IssueCode, Severity
-from bt_planner.result import PlanResult
+from bt_planner.core.issues import IssueCode, Severity
+from bt_planner.planning.result import PlanResult
 
 REFUSAL_CODES = frozenset(
     {IssueCode.EMPTY_PLAN, IssueCode.LIMIT_EXCEEDED, IssueCode.UNSAFE_CONTENT, IssueCode.FORBIDDEN_ACTION}

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
+from bt_planner.core.issues import Severity
+from bt_planner.core.world import World
 from bt_planner.evaluation.end_state import EndState
 from bt_planner.evaluation.execution_outcome import ExecutionOutcome
+from bt_planner.evaluation.hallucination import reply_actions, unknown_names
 from bt_planner.evaluation.metrics import TaskResult
-from bt_planner.evaluation.names import reply_actions, unknown_names
 from bt_planner.evaluation.refusal import is_refusal, is_schema_valid
 from bt_planner.evaluation.task import Task
-from bt_planner.issues import Severity
-from bt_planner.result import PlanResult
-from bt_planner.world import World
+from bt_planner.planning.result import PlanResult
 
 
 def score_task(

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bt_planner.custom_actions import CustomActionRegistry
+from bt_planner.core.limits import SafetyLimits
+from bt_planner.core.world import World
 from bt_planner.evaluation.end_state import EndState
 from bt_planner.evaluation.execution_outcome import ExecutionOutcome
-from bt_planner.plan import Plan
-from bt_planner.safety_limits import SafetyLimits
-from bt_planner.world import World
+from bt_planner.plans.custom_actions import CustomActionRegistry
+from bt_planner.plans.plan import Plan
 
 if TYPE_CHECKING:
     from bt_planner.execution import ExecutionReport

@@ -28,15 +28,12 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from bt_planner.custom_actions import CustomActionRegistry
+from bt_planner.core.world import World, packaged_world
+from bt_planner.errors import SuiteError
 from bt_planner.evaluation.task import Task
-from bt_planner.world import World, packaged_world
+from bt_planner.plans.custom_actions import CustomActionRegistry
 
 DEFAULT_SUITE = "standard"
-
-
-class SuiteError(ValueError):
-    """A suite or one of its worlds cannot be found or does not validate; the message says which."""
 
 
 class Suite(BaseModel):

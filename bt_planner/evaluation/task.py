@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from bt_planner.evaluation.goals import GoalCondition, Refused
-from bt_planner.plan import Plan
-from bt_planner.state import RobotState
+from bt_planner.core.state import RobotState
+from bt_planner.evaluation.goal_conditions import GoalCondition, Refused
+from bt_planner.plans.plan import Plan
 
 
 class Task(BaseModel):

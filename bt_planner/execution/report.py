@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from bt_planner.plan import Plan
-from bt_planner.state import RobotState
-from bt_planner.tree.outcome import ActionOutcome
-from bt_planner.world import World
+from bt_planner.core.state import RobotState
+from bt_planner.core.world import World
+from bt_planner.plans.plan import Plan
+from bt_planner.tree.action_outcome import ActionOutcome
 
 
 class ExecutionReport(BaseModel):

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 from typing import Protocol, runtime_checkable
 
-from bt_planner.robot.goals import Goal
-from bt_planner.robot.status import GoalStatus
-from bt_planner.state import RobotState
+from bt_planner.core.state import RobotState
+from bt_planner.robot.goal_status import GoalStatus
+from bt_planner.robot.robot_goals import Goal
 
 
 @runtime_checkable

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import importlib.util
 
+from bt_planner.errors import RosUnavailable
+
 INSTALL_HINT = (
     "ROS 2 (rclpy) is not importable. Install the pip wheels with `pip install 'bt_planner[ros]'`, "
     "or source your ROS 2 distro (`source /opt/ros/<distro>/setup.bash`) before running this."
 )
-
-
-class RosUnavailable(RuntimeError):
-    """rclpy cannot be imported; the message says how to install or source ROS 2."""
 
 
 def ros_available() -> bool:

@@ -17,8 +17,8 @@ from rclpy.time import Time
 from sensor_msgs.msg import BatteryState, JointState
 from std_msgs.msg import String
 
-from bt_planner.geometry import Pose
-from bt_planner.robot.goals import DriveGoal, TurnGoal
+from bt_planner.core.geometry import Pose
+from bt_planner.robot.robot_goals import DriveGoal, TurnGoal
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
@@ -37,10 +37,6 @@ def stamp_from_ns(ns: int) -> Any:
 
 def ns_from_stamp(stamp: Any) -> int:
     return int(stamp.sec) * NS_PER_S + int(stamp.nanosec)
-
-
-def seconds_from_stamp(stamp: Any) -> float:
-    return float(stamp.sec) + float(stamp.nanosec) / NS_PER_S
 
 
 # ---- orientation -------------------------------------------------------------------------------

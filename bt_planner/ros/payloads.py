@@ -11,9 +11,9 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
-from bt_planner.robot.goals import Goal
-from bt_planner.robot.status import Detection
-from bt_planner.state import GripperState
+from bt_planner.core.state import GripperState
+from bt_planner.robot.goal_status import Detection
+from bt_planner.robot.robot_goals import Goal
 
 
 class _Payload(BaseModel):

@@ -19,13 +19,13 @@ import py_trees
 from rclpy.node import Node
 from std_msgs.msg import Bool, String
 
-from bt_planner.backends.selection import BackendUnavailable
 from bt_planner.config import Settings
-from bt_planner.planner import LLMActionPlanner
+from bt_planner.errors import BackendUnavailable
+from bt_planner.planning.planner import LLMActionPlanner
 from bt_planner.ros import qos, topics
 from bt_planner.ros.node_parameters import PlannerNodeParameters
 from bt_planner.ros.node_runtime import run_node
-from bt_planner.ros.parameters import declare_parameters, describe
+from bt_planner.ros.parameter_binding import declare_parameters, describe
 from bt_planner.ros.payloads import FeedbackMessage, PlannerStatus
 from bt_planner.ros.robot_adapter import RosRobot
 from bt_planner.ros.snapshot_publisher import SnapshotPublisher
@@ -33,10 +33,10 @@ from bt_planner.ros.state_topics import StateTopics
 from bt_planner.ros.status_publisher import StatusPublisher
 from bt_planner.ros.world_file import load_world
 from bt_planner.snapshot.capture import capture
-from bt_planner.snapshot.model import MissionContext
-from bt_planner.tree.leaves.base import ActionLeaf
+from bt_planner.snapshot.tree_snapshot import MissionContext
+from bt_planner.tree.action_outcome import ActionStatus
+from bt_planner.tree.leaves.action_leaf import ActionLeaf
 from bt_planner.tree.mission import CommandPlanner, Mission
-from bt_planner.tree.outcome import ActionStatus
 
 
 def load_parameters(node: Node) -> tuple[PlannerNodeParameters, Settings]:

@@ -22,12 +22,12 @@ from pydantic import ValidationError
 from rclpy.node import Node
 from std_msgs.msg import String
 
-from bt_planner.robot.goals import DriveGoal, Goal, SpeakGoal, TurnGoal
-from bt_planner.robot.status import GoalState, GoalStatus
+from bt_planner.core.state import RobotState
+from bt_planner.robot.goal_status import GoalState, GoalStatus
+from bt_planner.robot.robot_goals import DriveGoal, Goal, SpeakGoal, TurnGoal
 from bt_planner.ros import conversions, qos, topics
 from bt_planner.ros.payloads import CancelRequest, GoalRequest
 from bt_planner.ros.state_topics import StateTopics
-from bt_planner.state import RobotState
 
 
 class RosRobot:

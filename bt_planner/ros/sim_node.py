@@ -20,12 +20,12 @@ from rclpy.node import Node
 from sensor_msgs.msg import BatteryState, JointState
 from std_msgs.msg import String
 
-from bt_planner.robot.goals import Goal
-from bt_planner.robot.status import GoalState, GoalStatus
+from bt_planner.robot.goal_status import GoalState, GoalStatus
+from bt_planner.robot.robot_goals import Goal
 from bt_planner.ros import conversions, qos, topics
 from bt_planner.ros.node_parameters import SimNodeParameters
 from bt_planner.ros.node_runtime import run_node
-from bt_planner.ros.parameters import declare_parameters
+from bt_planner.ros.parameter_binding import declare_parameters
 from bt_planner.ros.payloads import (
     CancelRequest,
     DetectionsMessage,

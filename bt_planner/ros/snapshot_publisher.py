@@ -17,7 +17,7 @@ from std_msgs.msg import String
 from bt_planner.ros import qos, topics
 from bt_planner.snapshot.change import ChangeDetector
 from bt_planner.snapshot.codec import to_json
-from bt_planner.snapshot.model import TreeSnapshot
+from bt_planner.snapshot.tree_snapshot import TreeSnapshot
 
 
 class SnapshotPublisher:

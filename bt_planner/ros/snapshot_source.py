@@ -1,6 +1,6 @@
 """``RosSnapshotSource``: tree snapshots from the ``tree_snapshot`` topic, for ``bt-planner view`` / ``watch``.
 
-It implements :class:`bt_planner.viewer.source.SnapshotSource`: ``start`` spins a private rclpy context and
+It implements :class:`bt_planner.viewer.sources.protocol.SnapshotSource`: ``start`` spins a private rclpy context and
 node on a daemon thread (so it neither needs nor disturbs any other rclpy use in the process), decodes each
 message with :func:`bt_planner.snapshot.codec.from_json` and hands it to the callback; ``stop`` tears it all
 down. The subscription is transient-local, so the latest snapshot arrives at once even if the planner
@@ -24,7 +24,7 @@ from std_msgs.msg import String
 
 from bt_planner.ros import qos, topics
 from bt_planner.snapshot.codec import from_json
-from bt_planner.snapshot.model import TreeSnapshot
+from bt_planner.snapshot.tree_snapshot import TreeSnapshot
 
 _names = itertools.count(1)
 

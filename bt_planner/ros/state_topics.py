@@ -25,10 +25,10 @@ from rclpy.node import Node
 from sensor_msgs.msg import BatteryState, JointState
 from std_msgs.msg import String
 
+from bt_planner.core.state import RobotState
 from bt_planner.ros import conversions, qos, topics
 from bt_planner.ros.payloads import DetectionsMessage, GripperReading
 from bt_planner.ros.to_blackboard import TopicToBlackboard
-from bt_planner.state import RobotState
 
 POSE = "/robot/pose"
 BATTERY_PERCENT = "/robot/battery_percent"

@@ -107,7 +107,7 @@ DETECTIONS = Topic(
 )  # fmt: skip
 WORLD_STATE = Topic(
     name="world_state", type="std_msgs/String", qos=QosKind.LATCHED, route="simulator → tests, viewers",
-    payload="the simulated World (bt_planner.world) as JSON: objects where they are now, robot state",
+    payload="the simulated World (bt_planner.core.world) as JSON: objects where they are now, robot state",
 )  # fmt: skip
 
 ALL_TOPICS: tuple[Topic, ...] = (

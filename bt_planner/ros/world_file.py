@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from bt_planner.world import World, default_world
+from bt_planner.core.world import World, default_world
 
 
 def load_world(world_file: str) -> World:
-    """``World.load(world_file)``, or :func:`bt_planner.world.default_world` for an empty string."""
+    """``World.load(world_file)``, or :func:`bt_planner.core.world.default_world` for an empty string."""
     return World.load(world_file) if world_file else default_world()

@@ -4,13 +4,8 @@ from __future__ import annotations
 
 import math
 
-from bt_planner.world import Obstacle
-
-
-def wrap_angle(angle: float) -> float:
-    """The same angle in ``(-pi, pi]``."""
-    wrapped = math.atan2(math.sin(angle), math.cos(angle))
-    return math.pi if wrapped == -math.pi else wrapped
+from bt_planner.core.geometry import wrap_angle
+from bt_planner.core.world import Obstacle
 
 
 def turn_toward(yaw: float, target: float, *, max_step: float) -> float:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import math
 
-from bt_planner.geometry import Vec2, Vec3
-from bt_planner.robot.status import Detection
+from bt_planner.core.geometry import Vec2, Vec3
+from bt_planner.robot.goal_status import Detection
 
 
 def matches(object_id: str, object_type: str, wanted: str) -> bool:

@@ -10,7 +10,9 @@ from __future__ import annotations
 from bt_planner.snapshot.capture import capture, jsonable
 from bt_planner.snapshot.change import ChangeDetector, fingerprint, same_content
 from bt_planner.snapshot.codec import from_dict, from_json, json_schema, to_dict, to_json
-from bt_planner.snapshot.model import (
+from bt_planner.snapshot.py_trees_js import to_py_trees_js
+from bt_planner.snapshot.recorder import SnapshotContext, TreeSnapshotter
+from bt_planner.snapshot.tree_snapshot import (
     FORMAT_VERSION,
     BlackboardKey,
     KeyAccess,
@@ -20,8 +22,6 @@ from bt_planner.snapshot.model import (
     TreeNode,
     TreeSnapshot,
 )
-from bt_planner.snapshot.py_trees_js import to_py_trees_js
-from bt_planner.snapshot.recorder import SnapshotContext, TreeSnapshotter
 
 __all__ = [
     "FORMAT_VERSION",

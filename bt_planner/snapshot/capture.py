@@ -17,8 +17,10 @@ import py_trees
 from pydantic import JsonValue
 from pydantic_core import PydanticSerializationError, to_jsonable_python
 
-from bt_planner.plan import Plan
-from bt_planner.snapshot.model import (
+from bt_planner.core.state import RobotState
+from bt_planner.core.world import World
+from bt_planner.plans.plan import Plan
+from bt_planner.snapshot.tree_snapshot import (
     BlackboardKey,
     KeyAccess,
     MissionContext,
@@ -27,8 +29,6 @@ from bt_planner.snapshot.model import (
     TreeNode,
     TreeSnapshot,
 )
-from bt_planner.state import RobotState
-from bt_planner.world import World
 
 _MAX_REPR = 200
 

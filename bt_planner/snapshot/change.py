@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import threading
 
-from bt_planner.snapshot.model import TreeSnapshot
+from bt_planner.snapshot.tree_snapshot import TreeSnapshot
 
 
 def fingerprint(snapshot: TreeSnapshot) -> str:

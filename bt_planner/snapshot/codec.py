@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bt_planner.snapshot.model import TreeSnapshot
+from bt_planner.snapshot.tree_snapshot import TreeSnapshot
 
 
 def to_dict(snapshot: TreeSnapshot) -> dict[str, Any]:

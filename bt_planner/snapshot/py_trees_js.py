@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from bt_planner.snapshot.model import KeyAccess, NodeKind, TreeNode, TreeSnapshot
+from bt_planner.snapshot.tree_snapshot import KeyAccess, NodeKind, TreeNode, TreeSnapshot
 
 KIND_COLOURS: dict[NodeKind, str] = {
     NodeKind.SEQUENCE: "#FFA500",

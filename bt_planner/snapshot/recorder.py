@@ -12,11 +12,11 @@ from dataclasses import dataclass
 
 import py_trees
 
+from bt_planner.core.state import RobotState
+from bt_planner.core.world import World
 from bt_planner.snapshot.capture import capture
 from bt_planner.snapshot.change import ChangeDetector
-from bt_planner.snapshot.model import MissionContext, TreeSnapshot
-from bt_planner.state import RobotState
-from bt_planner.world import World
+from bt_planner.snapshot.tree_snapshot import MissionContext, TreeSnapshot
 
 
 @dataclass(frozen=True)

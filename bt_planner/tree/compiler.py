@@ -17,19 +17,20 @@ from typing import Any
 
 import py_trees
 
-from bt_planner.actions import ActionType
-from bt_planner.custom_actions import CustomActionRegistry
-from bt_planner.geometry import Vec2
-from bt_planner.plan import Action, CustomAction, MoveAction, NavigateAction, Plan
+from bt_planner.core.geometry import Vec2
+from bt_planner.core.limits import SafetyLimits
+from bt_planner.core.world import World
+from bt_planner.plans.actions import ActionType
+from bt_planner.plans.custom_actions import CustomActionRegistry
+from bt_planner.plans.plan import Action, CustomAction, Plan
 from bt_planner.robot.interface import RobotInterface
-from bt_planner.safety_limits import SafetyLimits
+from bt_planner.tree.action_outcome import ActionOutcome, ActionStatus
+from bt_planner.tree.guards.action_timeout import ActionTimeout
 from bt_planner.tree.guards.safety_guard import SafetyGuard
-from bt_planner.tree.guards.timeout import ActionTimeout
 from bt_planner.tree.leaves import LEAF_BY_TYPE, ActionLeaf
 from bt_planner.tree.leaves.custom import CustomAction as CustomActionLeaf
-from bt_planner.tree.outcome import ActionOutcome, ActionStatus
-from bt_planner.tree.timeouts import TimeoutPolicy, timeout_s
-from bt_planner.world import World
+from bt_planner.tree.timeout_policy import TimeoutPolicy, timeout_s
+from bt_planner.verification.trace import drive_end
 
 
 def clean_name(text: str, limit: int = 40) -> str:
@@ -120,15 +121,6 @@ class CompiledPlan:
             leaf.reset_outcome()
 
 
-def _base_end(action: Action, start: Vec2, world: World) -> Vec2:
-    if isinstance(action, NavigateAction):
-        location = world.locations.get(action.parameters.location_name)
-        return location.position.xy() if location is not None else start
-    if isinstance(action, MoveAction):
-        return Vec2(x=action.parameters.x, y=action.parameters.y)
-    return start
-
-
 def compile_plan(
     plan: Plan,
     *,
@@ -168,7 +160,8 @@ def compile_plan(
             leaf = LEAF_BY_TYPE[action.action_type](
                 title, robot=robot, world=world, index=index, params=action.parameters
             )
-        end = _base_end(action, cursor, world)
+        end_x, end_y = drive_end(action, (cursor.x, cursor.y), world)
+        end = Vec2(x=end_x, y=end_y)
         limit = timeout_s(action, start=cursor, end=end, policy=policy)
         cursor = end
         guard = SafetyGuard(

@@ -13,13 +13,13 @@ from typing import Any
 
 import py_trees
 
-from bt_planner.custom_actions import CustomActionRegistry
+from bt_planner.core.limits import SafetyLimits
+from bt_planner.core.world import World
+from bt_planner.plans.custom_actions import CustomActionRegistry
 from bt_planner.robot.interface import RobotInterface
-from bt_planner.safety_limits import SafetyLimits
+from bt_planner.tree.guards.action_timeout import ActionTimeout
 from bt_planner.tree.guards.safety_guard import SafetyGuard
-from bt_planner.tree.guards.timeout import ActionTimeout
 from bt_planner.tree.leaves import LEAF_BY_TYPE, CustomAction
-from bt_planner.world import World
 
 
 def plan_node_registry(

@@ -12,18 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from bt_planner.geometry import Vec2
-
-Point = tuple[float, float]
-
-
-def _point_segment(p: Point, a: Point, b: Point) -> float:
-    dx, dy = b[0] - a[0], b[1] - a[1]
-    length_sq = dx * dx + dy * dy
-    if length_sq == 0.0:
-        return math.hypot(p[0] - a[0], p[1] - a[1])
-    t = max(0.0, min(1.0, ((p[0] - a[0]) * dx + (p[1] - a[1]) * dy) / length_sq))
-    return math.hypot(p[0] - (a[0] + t * dx), p[1] - (a[1] + t * dy))
+from bt_planner.core.geometry import Point, Vec2, point_segment_distance
 
 
 def _cross(o: Point, a: Point, b: Point) -> float:
@@ -36,10 +25,10 @@ def _segments_intersect(a: Point, b: Point, c: Point, d: Point) -> bool:
     if ((d1 > 0) != (d2 > 0)) and ((d3 > 0) != (d4 > 0)) and 0.0 not in (d1, d2, d3, d4):
         return True
     touching = (
-        (d1 == 0 and _point_segment(a, c, d) == 0.0)
-        or (d2 == 0 and _point_segment(b, c, d) == 0.0)
-        or (d3 == 0 and _point_segment(c, a, b) == 0.0)
-        or (d4 == 0 and _point_segment(d, a, b) == 0.0)
+        (d1 == 0 and point_segment_distance(a, c, d) == 0.0)
+        or (d2 == 0 and point_segment_distance(b, c, d) == 0.0)
+        or (d3 == 0 and point_segment_distance(c, a, b) == 0.0)
+        or (d4 == 0 and point_segment_distance(d, a, b) == 0.0)
     )
     return touching
 
@@ -48,7 +37,10 @@ def _segment_segment(a: Point, b: Point, c: Point, d: Point) -> float:
     if _segments_intersect(a, b, c, d):
         return 0.0
     return min(
-        _point_segment(a, c, d), _point_segment(b, c, d), _point_segment(c, a, b), _point_segment(d, a, b)
+        point_segment_distance(a, c, d),
+        point_segment_distance(b, c, d),
+        point_segment_distance(c, a, b),
+        point_segment_distance(d, a, b),
     )
 
 
@@ -88,7 +80,7 @@ def circle_segment_clearance(a: Point, b: Point, *, center: Point, radius: float
     """Smallest gap from the path ``a``-``b`` to the circle's edge; negative if it enters."""
     if not _finite(a, b):
         return math.nan
-    return _point_segment(center, a, b) - radius
+    return point_segment_distance(center, a, b) - radius
 
 
 def _bounding_circle(vertices: Sequence[Point]) -> tuple[Point, float]:
@@ -110,7 +102,7 @@ def polygon_point_clearance(p: Point, *, vertices: Sequence[Point], enough: floa
         bound = circle_point_clearance(p, center=center, radius=radius)
         if bound >= enough:
             return bound
-    edge = min(_point_segment(p, a, b) for a, b in _edges(vertices))
+    edge = min(point_segment_distance(p, a, b) for a, b in _edges(vertices))
     return -edge if _inside_polygon(p, vertices) else edge
 
 

@@ -12,9 +12,10 @@ import math
 import re
 from functools import lru_cache
 
-from bt_planner.geometry import Vec2
-from bt_planner.issues import IssueCode, PlanIssue, Severity
-from bt_planner.safety_limits import SafetyLimits
+from bt_planner.core.geometry import Vec2
+from bt_planner.core.issues import IssueCode, PlanIssue, Severity
+from bt_planner.core.limits import SafetyLimits
+from bt_planner.core.world import CircleZone, World
 from bt_planner.verification.clearance import (
     as_point,
     circle_point_clearance,
@@ -22,7 +23,6 @@ from bt_planner.verification.clearance import (
     polygon_point_clearance,
     polygon_segment_clearance,
 )
-from bt_planner.world import CircleZone, World
 
 # ---- rule codes (stable: tests, guards, logs and users refer to them) -------------------------
 

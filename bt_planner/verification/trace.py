@@ -13,11 +13,11 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from bt_planner.plan import Action, MoveAction, NavigateAction, Plan, TurnAction, WaitAction
-from bt_planner.safety_limits import SafetyLimits
-from bt_planner.state import RobotState
-from bt_planner.verification.clearance import Point
-from bt_planner.world import World
+from bt_planner.core.geometry import Point, wrap_degrees
+from bt_planner.core.limits import SafetyLimits
+from bt_planner.core.state import RobotState
+from bt_planner.core.world import World
+from bt_planner.plans.plan import Action, MoveAction, NavigateAction, Plan, TurnAction, WaitAction
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,8 +40,16 @@ def _finite(*values: float) -> bool:
     return all(math.isfinite(v) for v in values)
 
 
-def _wrap_deg(angle: float) -> float:
-    return (angle + 180.0) % 360.0 - 180.0
+def drive_end(action: Action, start: Point, world: World) -> Point:
+    """Where the base stands after ``action`` if it started at ``start``: a navigate's location, a move's
+    finite target, else ``start`` (unknown locations and non-finite targets do not move it)."""
+    if isinstance(action, MoveAction):
+        move = action.parameters
+        return (move.x, move.y) if _finite(move.x, move.y) else start
+    if isinstance(action, NavigateAction):
+        location = world.locations.get(action.parameters.location_name)
+        return (location.position.x, location.position.y) if location is not None else start
+    return start
 
 
 def trace_plan(*, plan: Plan, state: RobotState, world: World, limits: SafetyLimits) -> list[Step]:
@@ -56,16 +64,11 @@ def trace_plan(*, plan: Plan, state: RobotState, world: World, limits: SafetyLim
         speed = limits.max_speed_mps
         minimum_s = 0.0
         turn_deg: float | None = None
+        end = drive_end(action, start, world)
         if isinstance(action, MoveAction):
             move = action.parameters
-            if _finite(move.x, move.y):
-                end = (move.x, move.y)
             if move.speed is not None and math.isfinite(move.speed):
                 speed = min(move.speed, speed)
-        elif isinstance(action, NavigateAction):
-            location = world.locations.get(action.parameters.location_name)
-            if location is not None:
-                end = (location.position.x, location.position.y)
         elif isinstance(action, WaitAction):
             minimum_s = action.parameters.duration_seconds
         elif isinstance(action, TurnAction):
@@ -76,7 +79,7 @@ def trace_plan(*, plan: Plan, state: RobotState, world: World, limits: SafetyLim
                     heading += math.radians(turn.angle)
             elif turn.direction_vector is not None:
                 target = math.atan2(turn.direction_vector.y, turn.direction_vector.x)
-                turn_deg = _wrap_deg(math.degrees(target - heading))
+                turn_deg = wrap_degrees(math.degrees(target - heading))
                 heading = target
         drive = math.hypot(end[0] - start[0], end[1] - start[1])
         if drive > 0.0:

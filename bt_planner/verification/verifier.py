@@ -6,15 +6,15 @@ Both checks read one trace of the robot's simulated motion. Issues come back in 
 
 from __future__ import annotations
 
-from bt_planner.custom_actions import CustomActionRegistry
-from bt_planner.issues import PlanIssue
-from bt_planner.plan import Plan
-from bt_planner.safety_limits import SafetyLimits
-from bt_planner.state import RobotState
-from bt_planner.verification.safety import check_safety
+from bt_planner.core.issues import PlanIssue
+from bt_planner.core.limits import SafetyLimits
+from bt_planner.core.state import RobotState
+from bt_planner.core.world import World
+from bt_planner.plans.custom_actions import CustomActionRegistry
+from bt_planner.plans.plan import Plan
+from bt_planner.verification.safety_checks import check_safety
 from bt_planner.verification.trace import trace_plan
 from bt_planner.verification.world_model import check_world_model
-from bt_planner.world import World
 
 
 def _order(issue: PlanIssue) -> int:

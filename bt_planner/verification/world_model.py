@@ -13,14 +13,14 @@ import difflib
 import math
 from collections.abc import Callable, Iterable, Iterator
 
-from bt_planner.issues import IssueCode, PlanIssue, Severity
-from bt_planner.plan import DetectAction, GraspAction, NavigateAction, PlaceAction
-from bt_planner.safety_limits import SafetyLimits
-from bt_planner.state import GripperState, RobotState
+from bt_planner.core.geometry import Point
+from bt_planner.core.issues import IssueCode, PlanIssue, Severity
+from bt_planner.core.limits import SafetyLimits
+from bt_planner.core.state import GripperState, RobotState
+from bt_planner.core.world import World
+from bt_planner.plans.plan import DetectAction, GraspAction, NavigateAction, PlaceAction
 from bt_planner.verification import rules
-from bt_planner.verification.clearance import Point
 from bt_planner.verification.trace import Step
-from bt_planner.world import World
 
 _UNKNOWN_HELD = "an unidentified object"
 

@@ -12,9 +12,10 @@ Other processes feed it through a :class:`SnapshotSource` (``open_source("ros")`
 
 from __future__ import annotations
 
+from bt_planner.errors import SourceUnavailable
 from bt_planner.viewer.hub import SnapshotHub, Update
 from bt_planner.viewer.server import DEFAULT_PORT, HOST, ViewerServer
-from bt_planner.viewer.source import SnapshotSource, SourceUnavailable, open_source
+from bt_planner.viewer.sources import SnapshotSource, open_source
 
 __all__ = [
     "DEFAULT_PORT",

@@ -11,8 +11,9 @@ pytest.importorskip("rclpy")
 
 from std_msgs.msg import String
 
-from bt_planner.geometry import Pose
-from bt_planner.robot.goals import DriveGoal, GraspGoal, TurnGoal
+from bt_planner.core.geometry import Pose
+from bt_planner.core.state import GripperState
+from bt_planner.robot.robot_goals import DriveGoal, GraspGoal, TurnGoal
 from bt_planner.ros import conversions
 from bt_planner.ros.payloads import (
     CancelRequest,
@@ -22,7 +23,6 @@ from bt_planner.ros.payloads import (
     StatusMessage,
     parse_robot_request,
 )
-from bt_planner.state import GripperState
 
 
 @pytest.mark.parametrize("yaw", [0.0, 0.5, -1.2, math.pi - 1e-6, -math.pi + 1e-6, 3.0])

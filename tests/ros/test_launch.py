@@ -15,7 +15,7 @@ pytest.importorskip("rclpy")
 from bt_planner.ros import topics
 from bt_planner.ros.processes import ChildProcess, pid_alive, wait_until_gone
 from tests.fake_openai_server import plan_reply
-from tests.plans import KITCHEN_COMMAND, kitchen_plan
+from tests.sample_plans import KITCHEN_COMMAND, kitchen_plan
 
 pytestmark = pytest.mark.ros
 

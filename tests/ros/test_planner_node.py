@@ -15,16 +15,16 @@ pytest.importorskip("rclpy")
 
 from std_msgs.msg import Bool, String
 
-from bt_planner.plan import Plan
+from bt_planner.core.world import World
+from bt_planner.plans.plan import Plan
 from bt_planner.ros import topics
 from bt_planner.ros.launch_description import NodeSpec
 from bt_planner.ros.node_parameters import PlannerNodeParameters, SimNodeParameters
 from bt_planner.ros.payloads import FeedbackMessage, PlannerStatus, StatusMessage
 from bt_planner.ros.processes import ChildProcess
 from bt_planner.snapshot.codec import from_json
-from bt_planner.world import World
 from tests.fake_openai_server import FakeOpenAIServer, plan_reply
-from tests.plans import KITCHEN_COMMAND, action, kitchen_plan
+from tests.sample_plans import KITCHEN_COMMAND, action, kitchen_plan
 
 pytestmark = pytest.mark.ros
 

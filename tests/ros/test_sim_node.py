@@ -10,12 +10,12 @@ pytest.importorskip("rclpy")
 
 from geometry_msgs.msg import Twist
 
-from bt_planner.robot.goals import DetectGoal, DriveGoal, GraspGoal
-from bt_planner.robot.status import GoalState, GoalStatus
+from bt_planner.core.world import World
+from bt_planner.robot.goal_status import GoalState, GoalStatus
+from bt_planner.robot.robot_goals import DetectGoal, DriveGoal, GraspGoal
 from bt_planner.ros import conversions, topics
 from bt_planner.ros.launch_description import NodeSpec
 from bt_planner.ros.payloads import DetectionsMessage, GoalRequest, GripperReading
-from bt_planner.world import World
 
 pytestmark = pytest.mark.ros
 

@@ -16,7 +16,7 @@ from bt_planner.ros import topics
 from bt_planner.ros.snapshot_source import RosSnapshotSource
 from bt_planner.snapshot.capture import capture
 from bt_planner.snapshot.codec import to_json
-from bt_planner.viewer.source import SnapshotSource
+from bt_planner.viewer.sources import SnapshotSource
 
 pytestmark = pytest.mark.ros
 

@@ -13,12 +13,12 @@ import rclpy
 from py_trees.common import Status
 from std_msgs.msg import String
 
-from bt_planner.geometry import Pose
+from bt_planner.core.geometry import Pose
+from bt_planner.core.state import GripperState, RobotState
 from bt_planner.ros import conversions, qos, topics
 from bt_planner.ros.payloads import GripperReading
 from bt_planner.ros.state_topics import StateTopics
 from bt_planner.ros.to_blackboard import TopicToBlackboard
-from bt_planner.state import GripperState, RobotState
 
 pytestmark = pytest.mark.ros
 

@@ -6,18 +6,18 @@ import py_trees
 from py_trees.common import Access, Status
 from py_trees.ports import PortInformation, PortsMixin
 
+from bt_planner.core.limits import SafetyLimits
+from bt_planner.core.world import World
 from bt_planner.robot.interface import RobotInterface
-from bt_planner.safety_limits import SafetyLimits
 from bt_planner.tree import keys
-from bt_planner.tree.guards.checks import ALL_CHECKS, CHECKS, LiveState
-from bt_planner.tree.leaves.base import find_action_leaf
-from bt_planner.world import World
+from bt_planner.tree.guards.guard_checks import ALL_CHECKS, CHECKS, LiveState
+from bt_planner.tree.leaves.action_leaf import find_action_leaf
 
 
 class SafetyGuard(PortsMixin, py_trees.decorators.Decorator, register=False):
     """Fails its action the moment a safety rule is violated on live state (an "eternal guard").
 
-    ``rules`` names the checks of ``bt_planner.tree.guards.checks.CHECKS`` to run (default: all):
+    ``rules`` names the checks of ``bt_planner.tree.guards.guard_checks.CHECKS`` to run (default: all):
     ``estop``, ``stale``, ``battery``, ``zone``, ``payload``.
 
     Blackboard: reads ``/robot/estop`` (``bool``) when the ``estop`` rule is on; a missing flag

@@ -1,7 +1,8 @@
 """One py_trees behaviour per plan action type, plus ``CustomAction`` for registered custom actions."""
 
-from bt_planner.actions import ActionType
-from bt_planner.tree.leaves.base import ActionLeaf, ActionRefused, GoalLeaf, find_action_leaf
+from bt_planner.errors import ActionRefused
+from bt_planner.plans.actions import ActionType
+from bt_planner.tree.leaves.action_leaf import ActionLeaf, GoalLeaf, find_action_leaf
 from bt_planner.tree.leaves.custom import CustomAction
 from bt_planner.tree.leaves.detect import Detect
 from bt_planner.tree.leaves.grasp import Grasp

@@ -5,12 +5,12 @@ from typing import Any
 import py_trees
 from py_trees.common import Status
 
-from bt_planner.actions import ActionType, CustomParams
-from bt_planner.custom_actions import CustomActionRegistry
+from bt_planner.core.world import World
+from bt_planner.plans.actions import ActionType, CustomParams
+from bt_planner.plans.custom_actions import CustomActionRegistry
 from bt_planner.robot.interface import RobotInterface
-from bt_planner.tree.leaves.base import ActionLeaf
+from bt_planner.tree.leaves.action_leaf import ActionLeaf
 from bt_planner.tree.xml_attributes import from_attributes, to_attributes
-from bt_planner.world import World
 
 
 class CustomAction(ActionLeaf[CustomParams], register=False):

@@ -4,11 +4,12 @@ from typing import Any
 
 from py_trees.common import Access
 
-from bt_planner.actions import ActionType, DetectParams
-from bt_planner.robot.goals import DetectGoal, Goal
-from bt_planner.robot.status import GoalStatus
+from bt_planner.errors import ActionRefused
+from bt_planner.plans.actions import ActionType, DetectParams
+from bt_planner.robot.goal_status import GoalStatus
+from bt_planner.robot.robot_goals import DetectGoal, Goal
 from bt_planner.tree import keys
-from bt_planner.tree.leaves.base import ActionRefused, GoalLeaf
+from bt_planner.tree.leaves.action_leaf import GoalLeaf
 
 
 class Detect(GoalLeaf[DetectParams], register=False):

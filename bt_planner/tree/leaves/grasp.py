@@ -1,8 +1,8 @@
 """``Grasp``: close the gripper on a known object."""
 
-from bt_planner.actions import ActionType, GraspParams
-from bt_planner.robot.goals import Goal, GraspGoal
-from bt_planner.tree.leaves.base import GoalLeaf
+from bt_planner.plans.actions import ActionType, GraspParams
+from bt_planner.robot.robot_goals import Goal, GraspGoal
+from bt_planner.tree.leaves.action_leaf import GoalLeaf
 
 
 class Grasp(GoalLeaf[GraspParams], register=False):

@@ -1,8 +1,8 @@
 """``Move``: walk straight to a point."""
 
-from bt_planner.actions import ActionType, MoveParams
-from bt_planner.robot.goals import DriveGoal, Goal
-from bt_planner.tree.leaves.base import GoalLeaf
+from bt_planner.plans.actions import ActionType, MoveParams
+from bt_planner.robot.robot_goals import DriveGoal, Goal
+from bt_planner.tree.leaves.action_leaf import GoalLeaf
 
 
 class Move(GoalLeaf[MoveParams], register=False):

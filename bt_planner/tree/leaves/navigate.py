@@ -1,8 +1,9 @@
 """``Navigate``: walk to a named location of the world."""
 
-from bt_planner.actions import ActionType, NavigateParams
-from bt_planner.robot.goals import DriveGoal, Goal
-from bt_planner.tree.leaves.base import ActionRefused, GoalLeaf
+from bt_planner.errors import ActionRefused
+from bt_planner.plans.actions import ActionType, NavigateParams
+from bt_planner.robot.robot_goals import DriveGoal, Goal
+from bt_planner.tree.leaves.action_leaf import GoalLeaf
 
 
 class Navigate(GoalLeaf[NavigateParams], register=False):

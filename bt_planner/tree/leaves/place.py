@@ -2,9 +2,9 @@
 
 import math
 
-from bt_planner.actions import ActionType, PlaceParams
-from bt_planner.robot.goals import Goal, PlaceGoal
-from bt_planner.tree.leaves.base import GoalLeaf
+from bt_planner.plans.actions import ActionType, PlaceParams
+from bt_planner.robot.robot_goals import Goal, PlaceGoal
+from bt_planner.tree.leaves.action_leaf import GoalLeaf
 
 
 class Place(GoalLeaf[PlaceParams], register=False):

@@ -1,8 +1,8 @@
 """``Speak``: say a sentence."""
 
-from bt_planner.actions import ActionType, SpeakParams
-from bt_planner.robot.goals import Goal, SpeakGoal
-from bt_planner.tree.leaves.base import GoalLeaf
+from bt_planner.plans.actions import ActionType, SpeakParams
+from bt_planner.robot.robot_goals import Goal, SpeakGoal
+from bt_planner.tree.leaves.action_leaf import GoalLeaf
 
 
 class Speak(GoalLeaf[SpeakParams], register=False):

@@ -2,8 +2,8 @@
 
 from py_trees.common import Status
 
-from bt_planner.actions import ActionType, WaitParams
-from bt_planner.tree.leaves.base import ActionLeaf
+from bt_planner.plans.actions import ActionType, WaitParams
+from bt_planner.tree.leaves.action_leaf import ActionLeaf
 
 
 class Wait(ActionLeaf[WaitParams], register=False):

@@ -13,12 +13,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from bt_planner.geometry import Vec3
-from bt_planner.plan import GraspAction, PlaceAction, Plan
-from bt_planner.robot.status import Detection
-from bt_planner.state import GripperState, RobotState
-from bt_planner.tree.outcome import ActionOutcome
-from bt_planner.world import World, WorldObject
+from bt_planner.core.geometry import Vec3
+from bt_planner.core.state import GripperState, RobotState
+from bt_planner.core.world import World, WorldObject
+from bt_planner.plans.plan import GraspAction, PlaceAction, Plan
+from bt_planner.robot.goal_status import Detection
+from bt_planner.tree.action_outcome import ActionOutcome
 
 
 def _moved(obj: WorldObject, *, position: Vec3 | None = None, location: str | None = None) -> WorldObject:

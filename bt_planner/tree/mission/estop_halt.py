@@ -6,8 +6,8 @@ from py_trees.ports import PortInformation, PortsMixin
 
 from bt_planner.robot.interface import RobotInterface
 from bt_planner.tree import keys
+from bt_planner.tree.mission.mission_status import MissionState
 from bt_planner.tree.mission.reporter import MissionReporter
-from bt_planner.tree.mission.status import MissionState
 
 
 class EStopHalt(PortsMixin, py_trees.behaviour.Behaviour, register=False):

@@ -6,20 +6,20 @@ import py_trees
 from py_trees.common import Access, Status
 from py_trees.ports import PortInformation, PortsMixin
 
-from bt_planner.actions import ActionType
-from bt_planner.custom_actions import CustomActionRegistry
-from bt_planner.feedback import ExecutionFeedback
+from bt_planner.core.limits import SafetyLimits
+from bt_planner.core.world import World
+from bt_planner.plans.actions import ActionType
+from bt_planner.plans.custom_actions import CustomActionRegistry
+from bt_planner.plans.feedback import ExecutionFeedback
+from bt_planner.robot.goal_status import Detection
 from bt_planner.robot.interface import RobotInterface
-from bt_planner.robot.status import Detection
-from bt_planner.safety_limits import SafetyLimits
 from bt_planner.tree import keys
+from bt_planner.tree.action_outcome import ActionStatus
 from bt_planner.tree.compiler import CompiledPlan, compile_plan
 from bt_planner.tree.mission.belief import apply_detections, apply_executed
+from bt_planner.tree.mission.mission_status import CommandRequest, MissionState
 from bt_planner.tree.mission.reporter import MissionReporter
-from bt_planner.tree.mission.status import CommandRequest, MissionState
-from bt_planner.tree.outcome import ActionStatus
-from bt_planner.tree.timeouts import TimeoutPolicy
-from bt_planner.world import World
+from bt_planner.tree.timeout_policy import TimeoutPolicy
 
 _FINISHED = frozenset({ActionStatus.SUCCEEDED, ActionStatus.FAILED, ActionStatus.CANCELLED})
 

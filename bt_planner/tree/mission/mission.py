@@ -1,6 +1,6 @@
 """``Mission``: the root behaviour tree that turns submitted commands into executed plans.
 
-It loads ``trees/mission.xml`` (see ``bt_planner.tree.definitions``), binds its nodes to the
+It loads ``trees/mission.xml`` (see ``bt_planner.tree.tree_files``), binds its nodes to the
 planner, robot and world, and is ticked by its owner (the ROS node's timer, a test, a script).
 Commands and e-stop requests may come from any thread; they are applied at the next tick, except
 that ``estop(True)`` also cancels the robot's goal at once.
@@ -17,26 +17,26 @@ from typing import Any
 import py_trees
 
 from bt_planner.config import ExecutionSettings
-from bt_planner.custom_actions import CustomActionRegistry
+from bt_planner.core.limits import SafetyLimits
+from bt_planner.core.world import World
+from bt_planner.plans.custom_actions import CustomActionRegistry
 from bt_planner.robot.interface import RobotInterface
-from bt_planner.safety_limits import SafetyLimits
 from bt_planner.tree import keys
 from bt_planner.tree.compiler import CompiledPlan
-from bt_planner.tree.definitions import find_tree
 from bt_planner.tree.mission.belief import apply_robot_state
 from bt_planner.tree.mission.estop_halt import EStopHalt
 from bt_planner.tree.mission.execute_plan import ExecutePlan
-from bt_planner.tree.mission.plan_command import CommandPlanner, PlanCommand
+from bt_planner.tree.mission.mission_status import CommandRequest, MissionState, MissionStatus
 from bt_planner.tree.mission.preempt_command import PreemptCommand
 from bt_planner.tree.mission.replan import Replan
 from bt_planner.tree.mission.reporter import MissionReporter
+from bt_planner.tree.mission.request_plan import CommandPlanner, PlanCommand
 from bt_planner.tree.mission.robot_state_to_blackboard import RobotStateToBlackboard
-from bt_planner.tree.mission.status import CommandRequest, MissionState, MissionStatus
 from bt_planner.tree.mission.wait_for_command import WaitForCommand
 from bt_planner.tree.mission.worker import PlanWorker
-from bt_planner.tree.timeouts import TimeoutPolicy
+from bt_planner.tree.timeout_policy import TimeoutPolicy
+from bt_planner.tree.tree_files import find_tree
 from bt_planner.tree.xml_load import load_tree_xml
-from bt_planner.world import World
 
 StatusListener = Callable[[MissionStatus], None]
 

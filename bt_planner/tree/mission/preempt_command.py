@@ -5,8 +5,8 @@ from py_trees.common import Access, Status
 from py_trees.ports import PortInformation, PortsMixin
 
 from bt_planner.tree import keys
+from bt_planner.tree.mission.mission_status import MissionState
 from bt_planner.tree.mission.reporter import MissionReporter
-from bt_planner.tree.mission.status import MissionState
 
 
 class PreemptCommand(PortsMixin, py_trees.behaviour.Behaviour, register=False):

@@ -4,10 +4,10 @@ import py_trees
 from py_trees.common import Access, Status
 from py_trees.ports import PortInformation, PortsMixin
 
-from bt_planner.feedback import ExecutionFeedback
+from bt_planner.plans.feedback import ExecutionFeedback
 from bt_planner.tree import keys
+from bt_planner.tree.mission.mission_status import MissionState
 from bt_planner.tree.mission.reporter import MissionReporter
-from bt_planner.tree.mission.status import MissionState
 
 
 class Replan(PortsMixin, py_trees.decorators.Decorator, register=False):

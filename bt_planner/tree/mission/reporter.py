@@ -10,7 +10,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from bt_planner.tree.mission.status import CommandRequest, MissionState, MissionStatus
+from bt_planner.tree.mission.mission_status import CommandRequest, MissionState, MissionStatus
 
 
 class MissionReporter:

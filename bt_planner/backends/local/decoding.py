@@ -1,0 +1,305 @@
+"""Grammar-constrained decoding on a loaded llama.cpp model, fast enough for a 2-core CPU.
+
+llama.cpp's grammar sampler checks every token of the vocabulary at every step, and Gemma's
+vocabulary has 262,144 tokens: that costs more than the model itself. Here the grammar first
+checks only the model's top few candidates and falls back to the whole vocabulary only when none
+of them fits; at temperature 0 the result is exactly grammar-constrained greedy decoding.
+
+Two more savings: the prompt's longest prefix already in the context's cache is not evaluated
+again, and at temperature 0 the decoder drafts the next tokens by copying what followed the same
+last few tokens earlier in the prompt or the reply (prompt-lookup decoding: the few-shot examples
+repeat the JSON structure) and verifies a whole draft in one batch, keeping the longest part the
+model agrees with. Verifying drafts in batches can differ from one-token decoding in the last bits of
+the logits, so a near tie may break the other way; the reply to a given prompt is still always the same.
+
+The caller holds ``LoadedModel.lock``.
+"""
+
+from __future__ import annotations
+
+import ctypes
+from dataclasses import dataclass
+from typing import Any
+
+import llama_cpp
+import numpy as np
+
+from bt_planner.backends.local.decode_constraints import NoStayNavigate
+from bt_planner.backends.local.loaded_model import SEED, LoadedModel
+from bt_planner.errors import DecodingError
+
+_TOKEN_DATA = np.dtype([("id", np.intc), ("logit", np.single), ("p", np.single)], align=True)
+_FIRST_LOOK = 16
+_SECOND_LOOK = 512
+_SAMPLE_TOP_K = 40
+_DRAFT_MAX = 12
+_DRAFT_NGRAM = 3
+_MIN_COMPLETION = 32
+
+
+@dataclass(frozen=True)
+class Decoded:
+    text: str
+    prompt_tokens: int
+    completion_tokens: int
+    finish_reason: str
+    """``"stop"`` when the grammar completed, ``"length"`` when ``max_tokens`` ran out."""
+    drafted_tokens: int = 0
+    """How many completion tokens came from accepted drafts (a speed statistic)."""
+
+
+class _Batch:
+    """A reusable llama_batch for one sequence."""
+
+    def __init__(self, capacity: int) -> None:
+        self.capacity = capacity
+        self.raw = llama_cpp.llama_batch_init(capacity, 0, 1)
+
+    def fill(self, tokens: list[int], start: int, *, logits_from: int) -> None:
+        """Load ``tokens`` at positions ``start...``; positions from index ``logits_from`` get logits."""
+        batch = self.raw
+        batch.n_tokens = len(tokens)
+        for i, token in enumerate(tokens):
+            batch.token[i] = token
+            batch.pos[i] = start + i
+            batch.n_seq_id[i] = 1
+            batch.seq_id[i][0] = 0
+            batch.logits[i] = i >= logits_from
+
+    def close(self) -> None:
+        llama_cpp.llama_batch_free(self.raw)
+
+
+class _Grammar:
+    """A llama.cpp grammar sampler used only to filter candidate tokens."""
+
+    def __init__(self, vocab: Any, grammar: str) -> None:
+        self.sampler = llama_cpp.llama_sampler_init_grammar(vocab, grammar.encode("utf-8"), b"root")
+        if not self.sampler:
+            raise DecodingError("llama.cpp rejected the grammar built from the plan schema")
+
+    def valid(self, ids: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+        """Which of ``ids`` the grammar allows next."""
+        data = np.zeros(len(ids), dtype=_TOKEN_DATA)
+        data["id"] = ids
+        array = llama_cpp.llama_token_data_array(
+            data=data.ctypes.data_as(llama_cpp.llama_token_data_p), size=len(ids), selected=-1, sorted=False
+        )
+        llama_cpp.llama_sampler_apply(self.sampler, ctypes.byref(array))
+        mask: np.ndarray[Any, Any] = np.isfinite(data["logit"])
+        return mask
+
+    def accept(self, token: int) -> None:
+        llama_cpp.llama_sampler_accept(self.sampler, token)
+
+    def close(self) -> None:
+        llama_cpp.llama_sampler_free(self.sampler)
+
+
+class _Session:
+    """One decode call: the model's cache bookkeeping, the grammar and the chosen tokens."""
+
+    def __init__(
+        self, model: LoadedModel, grammar: str, temperature: float, veto: NoStayNavigate | None = None
+    ) -> None:
+        self.model = model
+        self.llama = model.llama
+        self.ctx = self.llama.ctx
+        self.vocab = llama_cpp.llama_model_get_vocab(self.llama.model)
+        self.n_vocab: int = self.llama.n_vocab()
+        self.eos: int = self.llama.token_eos()
+        self.n_batch: int = self.llama.n_batch
+        self.temperature = temperature
+        self.rng = np.random.default_rng(SEED)
+        self.grammar = _Grammar(self.vocab, grammar)
+        self.batch = _Batch(self.n_batch)
+        self.veto = veto
+        self.text = ""
+        """The reply so far (kept only when there is a veto to consult)."""
+
+    def close(self) -> None:
+        self.grammar.close()
+        self.batch.close()
+
+    # ---- the context's cache ----------------------------------------------------------------
+
+    def forget_from(self, position: int) -> bool:
+        """Drop cached tokens from ``position`` on; if llama.cpp cannot, drop all and return False."""
+        memory = llama_cpp.llama_get_memory(self.ctx)
+        if llama_cpp.llama_memory_seq_rm(memory, -1, position, -1):
+            del self.model.cached_tokens[position:]
+            return True
+        llama_cpp.llama_memory_clear(memory, True)
+        self.model.cached_tokens.clear()
+        return False
+
+    def evaluate(self, tokens: list[int], *, logits_for_all: bool) -> None:
+        """Append ``tokens`` to the cache; logits for the last (or every, if asked) token."""
+        for offset in range(0, len(tokens), self.n_batch):
+            chunk = tokens[offset : offset + self.n_batch]
+            last_chunk = offset + self.n_batch >= len(tokens)
+            start = len(self.model.cached_tokens)
+            logits_from = 0 if logits_for_all else len(chunk) - 1
+            self.batch.fill(chunk, start, logits_from=logits_from if last_chunk else len(chunk) - 1)
+            code = llama_cpp.llama_decode(self.ctx, self.batch.raw)
+            if code != 0:
+                self.model.cached_tokens.clear()
+                llama_cpp.llama_memory_clear(llama_cpp.llama_get_memory(self.ctx), True)
+                raise DecodingError(f"llama_decode failed with code {code}")
+            self.model.cached_tokens.extend(chunk)
+
+    def load_prompt(self, tokens: list[int]) -> None:
+        cached = self.model.cached_tokens
+        common = 0
+        for a, b in zip(cached, tokens[:-1], strict=False):  # always evaluate the last token
+            if a != b:
+                break
+            common += 1
+        # Reuse only whole n_batch chunks: the rest is then evaluated in exactly the batches a cold
+        # cache would use, and llama.cpp's numerics depend on batch shapes. So the reply to a prompt
+        # never depends on what was decoded before it.
+        common -= common % self.n_batch
+        start = common if self.forget_from(common) else 0
+        self.evaluate(tokens[start:], logits_for_all=False)
+
+    def logits(self, index: int) -> np.ndarray[Any, Any]:
+        pointer = llama_cpp.llama_get_logits_ith(self.ctx, index)
+        return np.ctypeslib.as_array(pointer, shape=(self.n_vocab,))
+
+    # ---- choosing tokens --------------------------------------------------------------------
+
+    def accept(self, token: int) -> None:
+        self.grammar.accept(token)
+        if self.veto is not None:
+            self.text += self.piece(token)
+
+    def piece(self, token: int) -> str:
+        return self.llama.detokenize([token]).decode("utf-8", errors="replace")
+
+    def _vetoed(self, ranked: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+        """``ranked`` without the tokens the plan-level veto rejects here (usually all of them kept)."""
+        state = self.veto.open_value(self.text) if self.veto is not None else None
+        if state is None or self.veto is None:
+            return ranked
+        navigating, here, written = state
+        keep = [self.veto.allows(navigating, here, written, self.piece(int(t))) for t in ranked]
+        return ranked[np.asarray(keep, dtype=bool)] if ranked.size else ranked
+
+    def choose(self, logits: np.ndarray[Any, Any]) -> int:
+        """The next token under the grammar: greedy at temperature 0, else seeded sampling."""
+        for look in (_FIRST_LOOK, _SECOND_LOOK):
+            top = np.argpartition(-logits, look)[:look]
+            top = top[np.argsort(-logits[top], kind="stable")]
+            ids = np.append(top, self.eos)
+            mask = self.grammar.valid(ids)
+            if mask[-1]:
+                return self.eos  # the JSON is complete
+            allowed = self._vetoed(top[mask[:-1]])
+            if allowed.size:
+                return self._pick(allowed, logits)
+        everything = np.arange(self.n_vocab, dtype=np.intc)
+        mask = self.grammar.valid(everything)
+        allowed = everything[mask]
+        ranked = self._vetoed(allowed[np.argsort(-logits[allowed], kind="stable")])
+        if not ranked.size:
+            raise DecodingError("the grammar allows no token here (is the schema satisfiable?)")
+        return self._pick(ranked[:_SAMPLE_TOP_K], logits)
+
+    def _pick(self, ranked: np.ndarray[Any, Any], logits: np.ndarray[Any, Any]) -> int:
+        if self.temperature <= 0 or len(ranked) == 1:
+            return int(ranked[0])
+        ranked = ranked[:_SAMPLE_TOP_K]
+        scaled = logits[ranked].astype(np.float64) / self.temperature
+        weights = np.exp(scaled - scaled.max())
+        return int(self.rng.choice(ranked, p=weights / weights.sum()))
+
+    def is_end(self, token: int) -> bool:
+        return token == self.eos or bool(llama_cpp.llama_vocab_is_eog(self.vocab, token))
+
+
+def _draft(history: list[int]) -> list[int]:
+    """What followed the latest earlier occurrence of the last few tokens, if anything."""
+    for n in range(_DRAFT_NGRAM, 1, -1):
+        if len(history) <= n:
+            continue
+        tail = history[-n:]
+        for start in range(len(history) - n - 1, -1, -1):
+            if history[start : start + n] == tail:
+                return history[start + n : start + n + _DRAFT_MAX]
+    return []
+
+
+def decode(
+    model: LoadedModel,
+    prompt: str,
+    grammar: str,
+    *,
+    max_tokens: int,
+    temperature: float = 0.0,
+    drafts: bool = True,
+    veto: NoStayNavigate | None = None,
+) -> Decoded:
+    """Complete ``prompt`` with text the grammar accepts. The caller holds ``model.lock``.
+
+    ``drafts`` (prompt-lookup drafting, used only at temperature 0) changes speed, never the text.
+    ``veto`` (optional) rejects navigate steps to where the robot already is.
+    """
+    llama = model.llama
+    prompt_tokens: list[int] = llama.tokenize(prompt.encode("utf-8"), add_bos=True, special=False)
+    room = model.context_tokens - len(prompt_tokens)
+    if room < _MIN_COMPLETION:
+        raise DecodingError(
+            f"the prompt takes {len(prompt_tokens)} of {model.context_tokens} context tokens; "
+            "raise llm.local_context or shorten the world description"
+        )
+    budget = min(max_tokens, room)
+    session = _Session(model, grammar, temperature, veto)
+    out: list[int] = []
+    drafted = 0
+    finish = "length"
+    try:
+        session.load_prompt(prompt_tokens)
+        logits_index = -1
+        while len(out) < budget:
+            token = session.choose(session.logits(logits_index))
+            if session.is_end(token):
+                finish = "stop"
+                break
+            session.accept(token)
+            out.append(token)
+            if len(out) >= budget:
+                break
+            draft = _draft(prompt_tokens + out) if drafts and temperature <= 0 else []
+            draft = draft[: max(0, min(budget - len(out), room - len(out) - 1))]
+            session.evaluate([token, *draft], logits_for_all=bool(draft))
+            if not draft:
+                logits_index = -1
+                continue
+            # Position i of the batch predicts what follows draft[i - 1]; keep drafts while they match.
+            kept = 0
+            for i, proposed in enumerate(draft):
+                choice = session.choose(session.logits(i))
+                if choice != proposed:
+                    break
+                session.accept(proposed)
+                out.append(proposed)
+                kept += 1
+                if len(out) >= budget:
+                    break
+            drafted += kept
+            rejected_from = len(model.cached_tokens) - (len(draft) - kept)
+            if session.forget_from(rejected_from):
+                logits_index = kept
+            else:  # rebuild the cache; the last token's logits are the ones needed next
+                session.evaluate(prompt_tokens + out, logits_for_all=False)
+                logits_index = -1
+        text = llama.detokenize(out).decode("utf-8", errors="replace")
+    finally:
+        session.close()
+    return Decoded(
+        text=text,
+        prompt_tokens=len(prompt_tokens),
+        completion_tokens=len(out),
+        finish_reason=finish,
+        drafted_tokens=drafted,
+    )

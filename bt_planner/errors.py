@@ -1,0 +1,79 @@
+"""Every exception bt_planner raises on purpose, in one place.
+
+All derive from :class:`BtPlannerError`, so ``except BtPlannerError`` catches the library's own
+errors and nothing else. Each also derives from the built-in exception it always was
+(``ValueError``, ``RuntimeError``), so older ``except ValueError`` code keeps working. Messages say
+what went wrong and what to do: which file, which parameter, which setting.
+
+Planning itself does not raise: ``LLMActionPlanner.plan`` reports model, network and validation
+failures in ``PlanResult.issues``. These exceptions are for set-up mistakes and for adapters.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "ActionRefused",
+    "BackendError",
+    "BackendUnavailable",
+    "BtPlannerError",
+    "DecodingError",
+    "InvalidParameters",
+    "ModelFileError",
+    "RosUnavailable",
+    "SourceUnavailable",
+    "SuiteError",
+]
+
+
+class BtPlannerError(Exception):
+    """Base class of every exception bt_planner raises on purpose."""
+
+
+class BackendError(BtPlannerError):
+    """A model call that produced no reply.
+
+    The call policy retries ``retryable`` errors (rate limits, 5xx, timeouts, lost connections),
+    waiting at least ``retry_after_s`` when the server said how long.
+
+    Args:
+        message: what failed, for the user.
+        retryable: whether trying again may succeed.
+        retry_after_s: the server's ``Retry-After`` in seconds, if it sent one.
+    """
+
+    def __init__(self, message: str, *, retryable: bool = False, retry_after_s: float | None = None) -> None:
+        super().__init__(message)
+        self.retryable = retryable
+        self.retry_after_s = retry_after_s
+
+
+class BackendUnavailable(BtPlannerError, RuntimeError):
+    """No backend can be built from this configuration; the message says what to set or install."""
+
+
+class ModelFileError(BtPlannerError, RuntimeError):
+    """The embedded model's weights are missing, unreadable or fail their hash check; the message says what to do."""
+
+
+class DecodingError(BtPlannerError, RuntimeError):
+    """Embedded decoding could not start or continue (bad grammar, prompt too long, llama.cpp failure)."""
+
+
+class SuiteError(BtPlannerError, ValueError):
+    """An evaluation suite or one of its worlds cannot be found or does not validate; the message says which."""
+
+
+class ActionRefused(BtPlannerError):
+    """Raised by a leaf's ``start`` when an action cannot begin (e.g. unknown location); the leaf fails with it."""
+
+
+class SourceUnavailable(BtPlannerError, RuntimeError):
+    """A snapshot source cannot be opened here; the message says why and what to do."""
+
+
+class RosUnavailable(BtPlannerError, RuntimeError):
+    """rclpy cannot be imported; the message says how to install or source ROS 2."""
+
+
+class InvalidParameters(BtPlannerError, ValueError):
+    """A ROS parameter value broke its constraint; the message names the parameter and the rule."""

@@ -1,0 +1,126 @@
+"""Goal conditions: what must hold when a task ends, checked against an ``EndState``.
+
+Kinds (the ``kind`` key in suite YAML):
+
+- ``object_at``: an object rests (not in the gripper) at a named ``location`` or a ``position``,
+  within ``tolerance_m`` on the floor plane;
+- ``robot_at``: the robot's base is at a named ``location`` or a ``position``, within ``tolerance_m``;
+- ``holding``: the gripper holds ``object`` (an object id), or nothing when ``object`` is null;
+- ``said``: some spoken sentence contains ``text`` (case-insensitive);
+- ``refused``: the correct outcome is that no plan runs (the model declines or verification rejects).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from bt_planner.core.geometry import Vec3
+from bt_planner.core.world import World
+from bt_planner.evaluation.end_state import EndState
+
+
+class GoalResult(BaseModel):
+    """One condition's verdict, with a sentence saying what was found."""
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: str
+    met: bool
+    detail: str
+
+
+class _Goal(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class _Placed(_Goal):
+    """A target given as a named location or a point; exactly one of the two."""
+
+    location: str | None = None
+    position: Vec3 | None = None
+    tolerance_m: float = Field(default=0.5, gt=0)
+
+    @model_validator(mode="after")
+    def _one_target(self) -> _Placed:
+        if (self.location is None) == (self.position is None):
+            raise ValueError("give exactly one of location or position")
+        return self
+
+    def target(self, world: World) -> Vec3 | None:
+        if self.position is not None:
+            return self.position
+        loc = world.locations.get(self.location or "")
+        return loc.position if loc is not None else None
+
+    def where(self) -> str:
+        if self.location is not None:
+            return self.location
+        assert self.position is not None
+        return f"({self.position.x:g}, {self.position.y:g})"
+
+
+class ObjectAt(_Placed):
+    kind: Literal["object_at"] = "object_at"
+    object: str = Field(min_length=1)
+
+    def check(self, end: EndState) -> GoalResult:
+        obj = end.world.objects.get(self.object)
+        target = self.target(end.world)
+        if obj is None or target is None:
+            missing = self.object if obj is None else self.where()
+            return self._result(met=False, detail=f"{missing!r} is not in the world")
+        if end.robot.holding == self.object:
+            return self._result(met=False, detail=f"{self.object} is still in the gripper")
+        gap = end.world.object_position(self.object).planar_distance(target)
+        met = gap <= self.tolerance_m
+        return self._result(met=met, detail=f"{self.object} is {gap:.2f} m from {self.where()}")
+
+    def _result(self, *, met: bool, detail: str) -> GoalResult:
+        return GoalResult(kind=self.kind, met=met, detail=detail)
+
+
+class RobotAt(_Placed):
+    kind: Literal["robot_at"] = "robot_at"
+
+    def check(self, end: EndState) -> GoalResult:
+        target = self.target(end.world)
+        if target is None:
+            return GoalResult(kind=self.kind, met=False, detail=f"{self.where()!r} is not in the world")
+        gap = end.robot.pose.position().planar_distance(target)
+        return GoalResult(
+            kind=self.kind, met=gap <= self.tolerance_m, detail=f"robot is {gap:.2f} m from {self.where()}"
+        )
+
+
+class Holding(_Goal):
+    kind: Literal["holding"] = "holding"
+    object: str | None = Field(description="object id, or null for an empty gripper")
+
+    def check(self, end: EndState) -> GoalResult:
+        held = end.robot.holding
+        shown = held or "nothing"
+        return GoalResult(kind=self.kind, met=held == self.object, detail=f"robot holds {shown}")
+
+
+class Said(_Goal):
+    kind: Literal["said"] = "said"
+    text: str = Field(min_length=1)
+
+    def check(self, end: EndState) -> GoalResult:
+        needle = self.text.casefold()
+        met = any(needle in sentence.casefold() for sentence in end.spoken)
+        heard = "; ".join(end.spoken) or "nothing"
+        return GoalResult(kind=self.kind, met=met, detail=f"robot said: {heard}")
+
+
+class Refused(_Goal):
+    kind: Literal["refused"] = "refused"
+
+    def check(self, end: EndState) -> GoalResult:
+        detail = "no plan ran" if end.refused else "a plan was accepted and ran"
+        return GoalResult(kind=self.kind, met=end.refused, detail=detail)
+
+
+GoalCondition = Annotated[ObjectAt | RobotAt | Holding | Said | Refused, Field(discriminator="kind")]

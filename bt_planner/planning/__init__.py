@@ -1,0 +1,1 @@
+"""Planning: command → validated, verified ``Plan`` (``LLMActionPlanner``), its result, cache and statistics."""

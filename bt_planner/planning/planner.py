@@ -1,0 +1,251 @@
+"""``LLMActionPlanner``: command + robot state + world → verified ``PlanResult``.
+
+One pipeline serves ``plan()`` and ``aplan()``: it is written as a generator that yields each
+``ChatRequest`` and receives the ``ChatReply`` (sans-I/O), so the sync and async entry points
+differ only in how they call the backend. The pipeline:
+
+1. cache lookup (hit → return the stored result);
+2. compact prompt + per-request JSON schema (names are enums of the world's names);
+3. call the backend (retries, backoff, rate limit: ``CallPolicy``);
+4. parse and validate; verify against safety limits and the world model;
+5. on any error, up to ``max_repair_rounds`` repair rounds that feed the exact errors back;
+6. still wrong → ``PlanResult(success=False)`` with the reasons. Nothing raises out of ``plan()``.
+"""
+
+from __future__ import annotations
+
+import functools
+import time
+from collections.abc import Generator
+from typing import Protocol
+
+from bt_planner.config import Settings
+from bt_planner.core.issues import IssueCode, PlanIssue, has_errors
+from bt_planner.core.state import RobotState
+from bt_planner.core.world import World, default_world
+from bt_planner.errors import BackendError
+from bt_planner.llm.call_policy import CallPolicy
+from bt_planner.llm.chat import ChatBackend, ChatMessage, ChatReply, ChatRequest, TokenUsage
+from bt_planner.llm.prompt import PROMPT_VERSION, build_messages, repair_message
+from bt_planner.llm.rate_limit import RateLimiter
+from bt_planner.planning.plan_cache import PlanCache, cache_key
+from bt_planner.planning.result import PlanResult, Timings
+from bt_planner.planning.stats import PlanHistory, PlannerStats
+from bt_planner.plans.custom_actions import CustomActionRegistry
+from bt_planner.plans.feedback import ExecutionFeedback
+from bt_planner.plans.parsing import parse_plan
+from bt_planner.plans.plan import Plan
+from bt_planner.plans.schema import plan_json_schema
+from bt_planner.verification import Verifier
+from bt_planner.verification.rules import command_rule
+
+
+class PlanVerifier(Protocol):
+    def verify(self, plan: Plan, state: RobotState, world: World) -> list[PlanIssue]: ...
+
+
+class _Exchange:
+    """Mutable bookkeeping of one planning call."""
+
+    def __init__(self) -> None:
+        self.started = time.perf_counter()
+        self.llm_ms = self.parse_ms = self.verify_ms = 0.0
+        self.usage = TokenUsage()
+        self.calls = 0
+        self.model = ""
+        self.raw: str | None = None
+
+
+_Pipeline = Generator[ChatRequest, ChatReply, PlanResult]
+
+
+class LLMActionPlanner:
+    """Plans with any ``ChatBackend``; by default the one the settings select.
+
+    Thread-safe and asyncio-safe: one planner may serve many concurrent ``plan``/``aplan`` calls.
+    """
+
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        *,
+        backend: ChatBackend | None = None,
+        custom_actions: CustomActionRegistry | None = None,
+        verifier: PlanVerifier | None = None,
+        cache: PlanCache | None = None,
+        policy: CallPolicy | None = None,
+    ) -> None:
+        self.settings = settings if settings is not None else Settings.load()
+        self.custom_actions = custom_actions if custom_actions is not None else CustomActionRegistry()
+        if backend is None:
+            from bt_planner.backends.selection import make_backend
+
+            backend = make_backend(self.settings.llm)
+        self.backend = backend
+        self.verifier: PlanVerifier = verifier or Verifier(self.settings.safety, self.custom_actions)
+        cache_cfg = self.settings.cache
+        self.cache = (
+            cache
+            if cache is not None
+            else PlanCache(max_entries=cache_cfg.max_entries, ttl_s=cache_cfg.ttl_s)
+        )
+        rpm = self.settings.llm.requests_per_minute
+        self.policy = policy or CallPolicy(self.settings.retry, limiter=RateLimiter(rpm) if rpm else None)
+        self.history = PlanHistory()
+
+    # ---- public API -------------------------------------------------------------------------
+
+    def plan(
+        self,
+        command: str,
+        state: RobotState | None = None,
+        world: World | None = None,
+        *,
+        feedback: ExecutionFeedback | None = None,
+    ) -> PlanResult:
+        """Plan synchronously. Never raises for model, network or parse errors."""
+        pipeline = self._pipeline(command, state, world, feedback)
+        try:
+            request = next(pipeline)
+            while True:
+                try:
+                    reply = self.policy.call(functools.partial(self.backend.complete, request))
+                except BackendError as error:
+                    request = pipeline.throw(error)
+                else:
+                    request = pipeline.send(reply)
+        except StopIteration as done:
+            return self._finish(done.value)
+
+    async def aplan(
+        self,
+        command: str,
+        state: RobotState | None = None,
+        world: World | None = None,
+        *,
+        feedback: ExecutionFeedback | None = None,
+    ) -> PlanResult:
+        """Plan without blocking the event loop. Never raises for model, network or parse errors."""
+        pipeline = self._pipeline(command, state, world, feedback)
+        try:
+            request = next(pipeline)
+            while True:
+                try:
+                    reply = await self.policy.acall(functools.partial(self.backend.acomplete, request))
+                except BackendError as error:
+                    request = pipeline.throw(error)
+                else:
+                    request = pipeline.send(reply)
+        except StopIteration as done:
+            return self._finish(done.value)
+
+    def stats(self) -> PlannerStats:
+        return self.history.stats()
+
+    # ---- the pipeline -----------------------------------------------------------------------
+
+    def _finish(self, result: PlanResult) -> PlanResult:
+        self.history.record(result)
+        return result
+
+    def _pipeline(
+        self, command: str, state: RobotState | None, world: World | None, feedback: ExecutionFeedback | None
+    ) -> _Pipeline:
+        world = world if world is not None else default_world()
+        state = state if state is not None else world.robot
+        llm = self.settings.llm
+        ex = _Exchange()
+        refusal = command_rule(command=command, limits=self.settings.safety)
+        if refusal is not None:
+            return PlanResult(
+                success=False,
+                command=command,
+                issues=[refusal],
+                timings=Timings(total_ms=self._elapsed_ms(ex)),
+                backend=self.backend.name,
+                model=self.backend.model,
+                prompt_version=PROMPT_VERSION,
+            )
+        key = None
+        if self.settings.cache.enabled and feedback is None:
+            key = cache_key(
+                command=command, state=state, world=world, model=self.backend.model,
+                temperature=llm.temperature, prompt_version=PROMPT_VERSION,
+                extra=",".join(self.custom_actions.names()),
+            )  # fmt: skip
+            cached = self.cache.get(key)
+            if cached is not None:
+                return cached.model_copy(
+                    update={
+                        "cache_hit": True,
+                        "timings": Timings(total_ms=self._elapsed_ms(ex)),
+                        "llm_calls": 0,
+                    }
+                )
+        messages = build_messages(
+            command, state, world, custom_actions=self.custom_actions, feedback=feedback
+        )
+        schema = plan_json_schema(world, self.custom_actions)
+        issues: list[PlanIssue] = []
+        plan: Plan | None = None
+        for round_ in range(llm.max_repair_rounds + 1):
+            request = ChatRequest(
+                messages=messages, json_schema=schema, temperature=llm.temperature, max_tokens=llm.max_tokens
+            )
+            called = time.perf_counter()
+            try:
+                reply = yield request
+            except BackendError as error:
+                ex.llm_ms += (time.perf_counter() - called) * 1000
+                issues = [PlanIssue(code=IssueCode.LLM_ERROR, message=str(error))]
+                plan = None
+                break
+            ex.llm_ms += (time.perf_counter() - called) * 1000
+            ex.calls += 1
+            ex.usage = ex.usage + reply.usage
+            ex.model = reply.model or self.backend.model
+            ex.raw = reply.content
+
+            parsed_at = time.perf_counter()
+            outcome = parse_plan(
+                reply.content, finish_reason=reply.finish_reason, custom_actions=self.custom_actions
+            )
+            ex.parse_ms += (time.perf_counter() - parsed_at) * 1000
+            plan, issues = outcome.plan, list(outcome.issues)
+            if outcome.refused:
+                break
+            if plan is not None:
+                verified_at = time.perf_counter()
+                issues = self.verifier.verify(plan, state, world)
+                ex.verify_ms += (time.perf_counter() - verified_at) * 1000
+            if not has_errors(issues):
+                break
+            if round_ < llm.max_repair_rounds:
+                messages = (
+                    *messages,
+                    ChatMessage(role="assistant", content=reply.content),
+                    repair_message([str(issue) for issue in issues if issue.severity.value == "error"]),
+                )
+        success = plan is not None and not has_errors(issues)
+        result = PlanResult(
+            success=success,
+            command=command,
+            plan=plan if success else None,
+            issues=issues,
+            timings=Timings(
+                total_ms=self._elapsed_ms(ex), llm_ms=ex.llm_ms, parse_ms=ex.parse_ms, verify_ms=ex.verify_ms
+            ),
+            backend=self.backend.name,
+            model=ex.model or self.backend.model,
+            usage=ex.usage,
+            raw_response=ex.raw,
+            llm_calls=ex.calls,
+            prompt_version=PROMPT_VERSION,
+        )
+        if success and key is not None:
+            self.cache.put(key, result)
+        return result
+
+    @staticmethod
+    def _elapsed_ms(ex: _Exchange) -> float:
+        return (time.perf_counter() - ex.started) * 1000

@@ -1,0 +1,120 @@
+"""A plan as the LLM writes it and ROS consumers read it, validated per action type.
+
+Wire format (unchanged from the original seed)::
+
+    {"actions": [{"action_type": "navigate", "parameters": {...}, "description": "...",
+                  "estimated_duration": 12.0}],
+     "reasoning": "...", "estimated_total_time": 30.0}
+
+``parameters`` is checked against the model of its ``action_type`` (a discriminated union).
+Custom steps are checked against the registry passed in the validation context under
+``"custom_actions"``; without a registry every custom step is rejected (fail closed).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+
+from bt_planner.plans.actions import (
+    ActionType,
+    CustomParams,
+    DetectParams,
+    GraspParams,
+    MoveParams,
+    NavigateParams,
+    PlaceParams,
+    SpeakParams,
+    TurnParams,
+    WaitParams,
+)
+
+
+class _ActionBase(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    description: str = ""
+    estimated_duration: float | None = Field(default=None, ge=0, description="seconds")
+
+
+class MoveAction(_ActionBase):
+    action_type: Literal[ActionType.MOVE] = ActionType.MOVE
+    parameters: MoveParams
+
+
+class GraspAction(_ActionBase):
+    action_type: Literal[ActionType.GRASP] = ActionType.GRASP
+    parameters: GraspParams
+
+
+class PlaceAction(_ActionBase):
+    action_type: Literal[ActionType.PLACE] = ActionType.PLACE
+    parameters: PlaceParams
+
+
+class SpeakAction(_ActionBase):
+    action_type: Literal[ActionType.SPEAK] = ActionType.SPEAK
+    parameters: SpeakParams
+
+
+class DetectAction(_ActionBase):
+    action_type: Literal[ActionType.DETECT] = ActionType.DETECT
+    parameters: DetectParams
+
+
+class NavigateAction(_ActionBase):
+    action_type: Literal[ActionType.NAVIGATE] = ActionType.NAVIGATE
+    parameters: NavigateParams
+
+
+class WaitAction(_ActionBase):
+    action_type: Literal[ActionType.WAIT] = ActionType.WAIT
+    parameters: WaitParams
+
+
+class TurnAction(_ActionBase):
+    action_type: Literal[ActionType.TURN] = ActionType.TURN
+    parameters: TurnParams
+
+
+class CustomAction(_ActionBase):
+    action_type: Literal[ActionType.CUSTOM] = ActionType.CUSTOM
+    parameters: CustomParams
+
+    @field_validator("parameters")
+    @classmethod
+    def _registered(cls, params: CustomParams, info: ValidationInfo) -> CustomParams:
+        registry = (info.context or {}).get("custom_actions")
+        if registry is None:
+            raise ValueError(f"custom action {params.name!r} is not registered (no custom actions exist)")
+        validated: CustomParams = registry.validate_params(params)
+        return validated
+
+
+Action = Annotated[
+    MoveAction
+    | GraspAction
+    | PlaceAction
+    | SpeakAction
+    | DetectAction
+    | NavigateAction
+    | WaitAction
+    | TurnAction
+    | CustomAction,
+    Field(discriminator="action_type"),
+]
+
+
+class Plan(BaseModel):
+    """An ordered list of actions with the model's reasoning and its time estimate (seconds)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    actions: list[Action]
+    reasoning: str = ""
+    estimated_total_time: float | None = Field(default=None, ge=0, description="seconds")
+
+    def to_wire(self) -> dict[str, Any]:
+        """The JSON-ready seed format published to ROS consumers."""
+        return self.model_dump(mode="json")
