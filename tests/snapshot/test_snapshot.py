@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from collections.abc import Iterator
 
 import py_trees
@@ -286,4 +284,3 @@ def test_snapshotter_skips_unchanged_ticks():
     TreeSnapshotter(tree, publish=every.append, on_change_only=False)
     tree.tick()
     assert len(every) == 1 and len(published) == 1
-
