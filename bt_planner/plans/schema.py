@@ -20,7 +20,8 @@ from pydantic import BaseModel
 from bt_planner.core.world import World
 from bt_planner.plans.actions import PARAMS_BY_TYPE, ActionType
 from bt_planner.plans.custom_actions import CustomActionRegistry
-from bt_planner.plans.vocabulary import NAME_FIELDS, NameKind
+from bt_planner.plans.task_goals import GoalKind, GoalList
+from bt_planner.plans.vocabulary import GOAL_NAME_FIELDS, NAME_FIELDS, NameKind
 
 JsonSchema = dict[str, Any]
 
@@ -134,3 +135,67 @@ def plan_json_schema(world: World, custom_actions: CustomActionRegistry | None =
     locations, objects = world.names()
     customs = tuple((spec.name, spec.params_model) for spec in custom_actions or ())
     return _schema_for(locations, objects, customs)
+
+
+@functools.cache
+def _goal_variants() -> dict[GoalKind, JsonSchema]:
+    """Each goal kind's strict schema, names still free strings (``goal`` pinned to its kind)."""
+    raw = GoalList.model_json_schema()
+    defs = raw.get("$defs", {})
+    variants: dict[GoalKind, JsonSchema] = {}
+    for ref in raw["properties"]["goals"]["items"]["oneOf"]:
+        variant: JsonSchema = _strict(ref, defs)
+        kind = GoalKind(variant["properties"]["goal"]["enum"][0])
+        if kind is not GoalKind.CUSTOM:
+            variants[kind] = variant
+    return variants
+
+
+@functools.lru_cache(maxsize=64)
+def _goal_schema_for(
+    locations: tuple[str, ...],
+    objects: tuple[str, ...],
+    types: tuple[str, ...],
+    customs: tuple[tuple[str, type[BaseModel]], ...],
+) -> JsonSchema:
+    vocab = {NameKind.LOCATION: locations, NameKind.OBJECT: objects, NameKind.OBJECT_TYPE: types}
+    variants: list[JsonSchema] = []
+    for kind, base in _goal_variants().items():
+        variant = copy.deepcopy(base)
+        fields = GOAL_NAME_FIELDS.get(kind, {})
+        props = variant["properties"]
+        if any(not vocab[k] and "anyOf" not in props[f] for f, k in fields.items()):
+            continue  # e.g. no objects in the world: deliver and hold cannot be written at all
+        for field, name_kind in fields.items():
+            props[field] = (
+                _with_enum(props[field], vocab[name_kind]) if vocab[name_kind] else {"type": "null"}
+            )
+        variants.append(variant)
+    for name, model in customs:
+        params = copy.deepcopy(_params_schema(model))
+        props = {
+            "goal": {"type": "string", "enum": [GoalKind.CUSTOM.value]},
+            "name": {"type": "string", "enum": [name]},
+            **params.get("properties", {}),
+        }
+        variants.append(
+            {"type": "object", "properties": props, "required": list(props), "additionalProperties": False}
+        )
+    return {
+        "type": "object",
+        "properties": {"goals": {"type": "array", "items": {"anyOf": variants}}},
+        "required": ["goals"],
+        "additionalProperties": False,
+    }
+
+
+def goal_json_schema(world: World, custom_actions: CustomActionRegistry | None = None) -> JsonSchema:
+    """The strict goal-list schema for this world (goal mode): names, object types and custom goals
+    are enums of what exists (memoised; do not mutate)."""
+    locations, objects = world.names()
+    types = tuple(sorted({obj.type for obj in world.objects.values()}))
+    customs = tuple((spec.name, spec.params_model) for spec in custom_actions or ())
+    return _goal_schema_for(locations, objects, types, customs)
+
+
+__all__ = ["JsonSchema", "goal_json_schema", "plan_json_schema"]

@@ -1,4 +1,4 @@
-"""Which action parameters name a world location or object: the one table schema, checks and decoding share.
+"""Which action parameters and goal fields name a world location, object or object type: one table.
 
 The plan schema turns these fields into enums of the world's names, the evaluation's hallucination
 check reads them from raw replies, and the embedded model's decode-time constraints find the
@@ -13,6 +13,7 @@ from enum import Enum
 from types import MappingProxyType
 
 from bt_planner.plans.actions import ActionType
+from bt_planner.plans.task_goals import GoalKind
 
 
 class NameKind(str, Enum):
@@ -20,6 +21,7 @@ class NameKind(str, Enum):
 
     LOCATION = "location"
     OBJECT = "object"
+    OBJECT_TYPE = "object_type"
 
 
 NAME_FIELDS: Mapping[ActionType, Mapping[str, NameKind]] = MappingProxyType(
@@ -32,11 +34,29 @@ NAME_FIELDS: Mapping[ActionType, Mapping[str, NameKind]] = MappingProxyType(
 )
 """Per action type: parameter name → the kind of world name it holds."""
 
+GOAL_NAME_FIELDS: Mapping[GoalKind, Mapping[str, NameKind]] = MappingProxyType(
+    {
+        GoalKind.GO_TO: {"location": NameKind.LOCATION},
+        GoalKind.DELIVER: {"object": NameKind.OBJECT, "location": NameKind.LOCATION},
+        GoalKind.HOLD: {"object": NameKind.OBJECT},
+        GoalKind.FIND: {"object_type": NameKind.OBJECT_TYPE, "area": NameKind.LOCATION},
+    }
+)
+"""Per goal kind (goal mode): field name → the kind of world name it holds."""
+
 
 def name_fields(action_type: str) -> Mapping[str, NameKind]:
     """The name-bearing parameters of a wire-format ``action_type`` (empty for unknown types)."""
     try:
         return NAME_FIELDS.get(ActionType(action_type), {})
+    except ValueError:
+        return {}
+
+
+def goal_name_fields(goal: str) -> Mapping[str, NameKind]:
+    """The name-bearing fields of a wire-format goal kind (empty for unknown kinds)."""
+    try:
+        return GOAL_NAME_FIELDS.get(GoalKind(goal), {})
     except ValueError:
         return {}
 
