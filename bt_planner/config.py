@@ -83,6 +83,26 @@ class ExecutionSettings(BaseModel):
     tick_period_s: float = Field(default=0.1, gt=0)
 
 
+PlanningMode = Literal["auto", "actions", "goals"]
+"""``actions``: the model writes the steps. ``goals``: the model writes a goal list and the symbolic
+planner writes the steps. ``auto``: goals for the embedded model, actions for remote models."""
+
+
+class PlanningSettings(BaseModel):
+    """How a command becomes a plan: who writes the steps, and how the symbolic planner expands goals."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    mode: PlanningMode = Field(
+        default="auto", description="auto: goals for the embedded model, actions for remote models"
+    )
+    detect_before_grasp: bool = Field(
+        default=True,
+        description="goal mode: look for an object before its first grasp unless it was already seen"
+        " (always on when safety.require_detect_before_grasp is)",
+    )
+
+
 class _OpenAIEnvSource(PydanticBaseSettingsSource):
     """Reads the SDK's standard ``OPENAI_API_KEY`` and ``OPENAI_BASE_URL`` into ``llm``."""
 
@@ -113,6 +133,7 @@ class Settings(BaseSettings):
     cache: CacheSettings = CacheSettings()
     safety: SafetyLimits = SafetyLimits()
     execution: ExecutionSettings = ExecutionSettings()
+    planning: PlanningSettings = PlanningSettings()
 
     @classmethod
     def settings_customise_sources(
