@@ -36,10 +36,7 @@ def _reply(answer: Scripted, *, backend: str, model: str) -> ChatReply:
     if isinstance(answer, ChatReply):
         return answer
     if isinstance(answer, BaseModel):
-        wire = (
-            answer.to_wire() if callable(getattr(answer, "to_wire", None)) else answer.model_dump(mode="json")
-        )
-        content = json.dumps(wire)
+        content = answer.model_dump_json(exclude_none=False)
     elif isinstance(answer, dict):
         content = json.dumps(answer)
     else:
