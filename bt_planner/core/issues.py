@@ -46,12 +46,16 @@ class PlanIssue(BaseModel):
     message: str
     severity: Severity = Severity.ERROR
     action_index: int | None = None
+    goal_index: int | None = None
+    """Goal mode: the goal (index into the goal list) whose expansion produced the action or the problem."""
     rule: str | None = None
     value: float | None = None
     limit: float | None = None
 
     def __str__(self) -> str:
         where = f"action {self.action_index}: " if self.action_index is not None else ""
+        if self.goal_index is not None:
+            where = f"goal {self.goal_index}, {where}" if where else f"goal {self.goal_index}: "
         rule = f" [{self.rule}]" if self.rule else ""
         return f"{self.severity.value} {self.code.value}{rule}: {where}{self.message}"
 

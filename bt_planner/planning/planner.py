@@ -5,9 +5,11 @@ One pipeline serves ``plan()`` and ``aplan()``: it is written as a generator tha
 differ only in how they call the backend. The pipeline:
 
 1. cache lookup (hit → return the stored result);
-2. compact prompt + per-request JSON schema (names are enums of the world's names);
+2. compact prompt + per-request JSON schema (names are enums of the world's names): in actions
+   mode the model writes the steps; in goal mode it writes a goal list (``plans.task_goals``);
 3. call the backend (retries, backoff, rate limit: ``CallPolicy``);
-4. parse and validate; verify against safety limits and the world model;
+4. parse and validate (goal mode: expand the goals with the symbolic planner); verify against
+   safety limits and the world model;
 5. on any error, up to ``max_repair_rounds`` repair rounds that feed the exact errors back;
 6. still wrong → ``PlanResult(success=False)`` with the reasons. Nothing raises out of ``plan()``.
 """
@@ -17,7 +19,7 @@ from __future__ import annotations
 import functools
 import time
 from collections.abc import Generator
-from typing import Protocol
+from typing import Literal, Protocol
 
 from bt_planner.config import Settings
 from bt_planner.core.issues import IssueCode, PlanIssue, has_errors
@@ -26,16 +28,24 @@ from bt_planner.core.world import World, default_world
 from bt_planner.errors import BackendError
 from bt_planner.llm.call_policy import CallPolicy
 from bt_planner.llm.chat import ChatBackend, ChatMessage, ChatReply, ChatRequest, TokenUsage
+from bt_planner.llm.goal_prompt import (
+    GOAL_PROMPT_VERSION,
+    GOAL_SCHEMA_NAME,
+    build_goal_messages,
+    goal_repair_message,
+)
 from bt_planner.llm.prompt import PROMPT_VERSION, build_messages, repair_message
 from bt_planner.llm.rate_limit import RateLimiter
 from bt_planner.planning.plan_cache import PlanCache, cache_key
 from bt_planner.planning.result import PlanResult, Timings
 from bt_planner.planning.stats import PlanHistory, PlannerStats
+from bt_planner.planning.symbolic_planner import Expansion, expand_goals
 from bt_planner.plans.custom_actions import CustomActionRegistry
 from bt_planner.plans.feedback import ExecutionFeedback
-from bt_planner.plans.parsing import parse_plan
+from bt_planner.plans.parsing import parse_goals, parse_plan
 from bt_planner.plans.plan import Plan
-from bt_planner.plans.schema import plan_json_schema
+from bt_planner.plans.schema import goal_json_schema, plan_json_schema
+from bt_planner.plans.task_goals import Goal, GoalList
 from bt_planner.verification import Verifier
 from bt_planner.verification.rules import command_rule
 
@@ -57,12 +67,24 @@ class _Exchange:
 
 
 _Pipeline = Generator[ChatRequest, ChatReply, PlanResult]
+Mode = Literal["actions", "goals"]
+
+
+class _Round:
+    """What one model reply became: a plan (or not), its issues, and in goal mode the goals."""
+
+    def __init__(self, plan: Plan | None, issues: list[PlanIssue], *, refused: bool = False) -> None:
+        self.plan, self.issues, self.refused = plan, issues, refused
+        self.goals: GoalList | None = None
+        self.action_goals: tuple[int, ...] = ()
 
 
 class LLMActionPlanner:
     """Plans with any ``ChatBackend``; by default the one the settings select.
 
     Thread-safe and asyncio-safe: one planner may serve many concurrent ``plan``/``aplan`` calls.
+    ``planning.mode`` chooses who writes the steps (see ``mode``); ``expand`` plans from goals
+    without any model call.
     """
 
     def __init__(
@@ -140,7 +162,56 @@ class LLMActionPlanner:
             return self._finish(done.value)
 
     def stats(self) -> PlannerStats:
+        """Counts, success rate, latency and token totals over the recent planning calls."""
         return self.history.stats()
+
+    @property
+    def mode(self) -> Mode:
+        """The planning mode in effect: ``planning.mode``, with ``auto`` resolved to goal mode for
+        the embedded model and to actions mode for every other backend."""
+        configured = self.settings.planning.mode
+        if configured == "auto":
+            return "goals" if self.backend.name == "local" else "actions"
+        return configured
+
+    def expand(
+        self,
+        goals: GoalList | list[Goal],
+        state: RobotState | None = None,
+        world: World | None = None,
+        *,
+        command: str = "",
+        seen: frozenset[str] = frozenset(),
+    ) -> PlanResult:
+        """Plan from goals with the symbolic planner alone (no model call), verified like any plan.
+
+        Args:
+            goals: what to achieve, in order.
+            state: the robot now (default: the world's robot).
+            world: the world or the mission's belief (default: the packaged kitchen world).
+            command: recorded in the result.
+            seen: ids of objects already detected (no detect step is added before grasping them).
+        """
+        world = world if world is not None else default_world()
+        state = state if state is not None else world.robot
+        started = time.perf_counter()
+        goal_list = goals if isinstance(goals, GoalList) else GoalList(goals=goals)
+        outcome = self._expand_and_verify(goal_list, state, world, seen=seen)
+        success = outcome.plan is not None and not has_errors(outcome.issues)
+        result = PlanResult(
+            success=success,
+            command=command,
+            plan=outcome.plan if success else None,
+            issues=outcome.issues,
+            timings=Timings(total_ms=(time.perf_counter() - started) * 1000),
+            backend="symbolic",
+            model="symbolic",
+            prompt_version=GOAL_PROMPT_VERSION,
+            mode="goals",
+            goals=goal_list,
+            action_goals=outcome.action_goals if success else (),
+        )
+        return self._finish(result)
 
     # ---- the pipeline -----------------------------------------------------------------------
 
@@ -170,8 +241,9 @@ class LLMActionPlanner:
         if self.settings.cache.enabled and feedback is None:
             key = cache_key(
                 command=command, state=state, world=world, model=self.backend.model,
-                temperature=llm.temperature, prompt_version=PROMPT_VERSION,
-                extra=",".join(self.custom_actions.names()),
+                temperature=llm.temperature,
+                prompt_version=GOAL_PROMPT_VERSION if self.mode == "goals" else PROMPT_VERSION,
+                extra=",".join(self.custom_actions.names()) + f";detect={self.settings.planning.detect_before_grasp}",
             )  # fmt: skip
             cached = self.cache.get(key)
             if cached is not None:
@@ -182,23 +254,34 @@ class LLMActionPlanner:
                         "llm_calls": 0,
                     }
                 )
-        messages = build_messages(
-            command, state, world, custom_actions=self.custom_actions, feedback=feedback
-        )
-        schema = plan_json_schema(world, self.custom_actions)
-        issues: list[PlanIssue] = []
-        plan: Plan | None = None
+        mode = self.mode
+        if mode == "goals":
+            messages = build_goal_messages(
+                command, state, world, custom_actions=self.custom_actions, feedback=feedback
+            )
+            schema = goal_json_schema(world, self.custom_actions)
+            schema_name = GOAL_SCHEMA_NAME
+        else:
+            messages = build_messages(
+                command, state, world, custom_actions=self.custom_actions, feedback=feedback
+            )
+            schema = plan_json_schema(world, self.custom_actions)
+            schema_name = "action_plan"
+        outcome = _Round(None, [])
         for round_ in range(llm.max_repair_rounds + 1):
             request = ChatRequest(
-                messages=messages, json_schema=schema, temperature=llm.temperature, max_tokens=llm.max_tokens
+                messages=messages,
+                json_schema=schema,
+                schema_name=schema_name,
+                temperature=llm.temperature,
+                max_tokens=llm.max_tokens,
             )
             called = time.perf_counter()
             try:
                 reply = yield request
             except BackendError as error:
                 ex.llm_ms += (time.perf_counter() - called) * 1000
-                issues = [PlanIssue(code=IssueCode.LLM_ERROR, message=str(error))]
-                plan = None
+                outcome = _Round(None, [PlanIssue(code=IssueCode.LLM_ERROR, message=str(error))])
                 break
             ex.llm_ms += (time.perf_counter() - called) * 1000
             ex.calls += 1
@@ -206,26 +289,18 @@ class LLMActionPlanner:
             ex.model = reply.model or self.backend.model
             ex.raw = reply.content
 
-            parsed_at = time.perf_counter()
-            outcome = parse_plan(
-                reply.content, finish_reason=reply.finish_reason, custom_actions=self.custom_actions
+            outcome = (
+                self._goal_round(reply, state, world, ex)
+                if mode == "goals"
+                else self._action_round(reply, state, world, ex)
             )
-            ex.parse_ms += (time.perf_counter() - parsed_at) * 1000
-            plan, issues = outcome.plan, list(outcome.issues)
-            if outcome.refused:
-                break
-            if plan is not None:
-                verified_at = time.perf_counter()
-                issues = self.verifier.verify(plan, state, world)
-                ex.verify_ms += (time.perf_counter() - verified_at) * 1000
-            if not has_errors(issues):
+            if outcome.refused or not has_errors(outcome.issues):
                 break
             if round_ < llm.max_repair_rounds:
-                messages = (
-                    *messages,
-                    ChatMessage(role="assistant", content=reply.content),
-                    repair_message([str(issue) for issue in issues if issue.severity.value == "error"]),
-                )
+                problems = [str(issue) for issue in outcome.issues if issue.severity.value == "error"]
+                repair = goal_repair_message if mode == "goals" else repair_message
+                messages = (*messages, ChatMessage(role="assistant", content=reply.content), repair(problems))
+        plan, issues = outcome.plan, outcome.issues
         success = plan is not None and not has_errors(issues)
         result = PlanResult(
             success=success,
@@ -240,11 +315,61 @@ class LLMActionPlanner:
             usage=ex.usage,
             raw_response=ex.raw,
             llm_calls=ex.calls,
-            prompt_version=PROMPT_VERSION,
+            prompt_version=GOAL_PROMPT_VERSION if mode == "goals" else PROMPT_VERSION,
+            mode=mode,
+            goals=outcome.goals,
+            action_goals=outcome.action_goals if success else (),
         )
         if success and key is not None:
             self.cache.put(key, result)
         return result
+
+    def _action_round(self, reply: ChatReply, state: RobotState, world: World, ex: _Exchange) -> _Round:
+        """Actions mode: the reply is the plan; parse, validate and verify it."""
+        parsed_at = time.perf_counter()
+        parsed = parse_plan(
+            reply.content, finish_reason=reply.finish_reason, custom_actions=self.custom_actions
+        )
+        ex.parse_ms += (time.perf_counter() - parsed_at) * 1000
+        if parsed.refused or parsed.plan is None:
+            return _Round(None, list(parsed.issues), refused=parsed.refused)
+        verified_at = time.perf_counter()
+        issues = self.verifier.verify(parsed.plan, state, world)
+        ex.verify_ms += (time.perf_counter() - verified_at) * 1000
+        return _Round(parsed.plan, issues)
+
+    def _goal_round(self, reply: ChatReply, state: RobotState, world: World, ex: _Exchange) -> _Round:
+        """Goal mode: parse the goal list, expand it symbolically, verify the expansion."""
+        parsed_at = time.perf_counter()
+        parsed = parse_goals(reply.content, finish_reason=reply.finish_reason)
+        ex.parse_ms += (time.perf_counter() - parsed_at) * 1000
+        if parsed.goals is None:
+            return _Round(None, list(parsed.issues))
+        verified_at = time.perf_counter()
+        outcome = self._expand_and_verify(parsed.goals, state, world)
+        ex.verify_ms += (time.perf_counter() - verified_at) * 1000
+        return outcome
+
+    def _expand_and_verify(
+        self, goals: GoalList, state: RobotState, world: World, *, seen: frozenset[str] = frozenset()
+    ) -> _Round:
+        expansion: Expansion = expand_goals(
+            goals,
+            state=state,
+            world=world,
+            limits=self.settings.safety,
+            custom_actions=self.custom_actions,
+            detect_before_grasp=self.settings.planning.detect_before_grasp,
+            seen=seen,
+        )
+        if expansion.plan is None:
+            outcome = _Round(None, list(expansion.issues), refused=expansion.refused)
+        else:
+            issues = expansion.attribute(self.verifier.verify(expansion.plan, state, world))
+            outcome = _Round(expansion.plan, issues)
+            outcome.action_goals = expansion.action_goals
+        outcome.goals = goals
+        return outcome
 
     @staticmethod
     def _elapsed_ms(ex: _Exchange) -> float:

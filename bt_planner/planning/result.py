@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from bt_planner.core.issues import PlanIssue
 from bt_planner.llm.chat import TokenUsage
 from bt_planner.plans.plan import Plan
+from bt_planner.plans.task_goals import GoalList
 
 
 class Timings(BaseModel):
@@ -37,3 +40,9 @@ class PlanResult(BaseModel):
     llm_calls: int = 0
     cache_hit: bool = False
     prompt_version: str = ""
+    mode: Literal["actions", "goals"] = "actions"
+    """Who wrote the steps: the model (``actions``), or the symbolic planner from the model's goals."""
+    goals: GoalList | None = None
+    """Goal mode: the goal list the plan was expanded from (also when expansion or verification failed)."""
+    action_goals: tuple[int, ...] = ()
+    """Goal mode: for each action of ``plan``, the index of the goal it serves."""

@@ -1,0 +1,186 @@
+"""The goal-mode prompt: the model says *what* is wanted as a goal list; the symbolic planner says how.
+
+Layout, for the KV cache of local models: the fixed part comes first — instructions and a few
+worked examples as earlier chat turns, in worlds of their own (so the model learns to copy names
+from the request, not from the examples) — and the current world, the robot and the command come
+last, in one user turn. A follow-up command, even in another world, reuses the whole fixed prefix.
+
+The world is listed as the user would describe it: each object with its id, colour, type, where
+it is and any description, each location with its description, so a request in the user's words
+("the fizzy drink", "something to write with", "the kitchin") can be matched to a real id.
+Limits are deliberately absent: judging weight, distance or zones is verification's job, and a
+small model asked to judge them refuses harmless requests.
+"""
+
+from __future__ import annotations
+
+from bt_planner.core.geometry import Vec3
+from bt_planner.core.state import RobotState
+from bt_planner.core.world import World
+from bt_planner.llm.chat import ChatMessage
+from bt_planner.plans.custom_actions import CustomActionRegistry
+from bt_planner.plans.feedback import ExecutionFeedback
+
+GOAL_PROMPT_VERSION = "bt-planner-goals/1"
+GOAL_SCHEMA_NAME = "goal_list"
+
+_SYSTEM = """You control a one-armed mobile robot. Turn the person's request into a JSON list of goals, in the order they asked. The robot works out the steps itself.
+Goals:
+go_to(location): be at a place
+go_to_point(x, y): be at a point, metres
+deliver(object, location): take an object to a place and put it down there
+hold(object): pick an object up and keep it ("pick up", "grab", "get me", "bring me" with no place)
+find(object_type, area or null): look for things of a type
+say(text): say something; "tell them at <place>" is go_to(place) then say
+wait(seconds)
+turn(degrees): positive turns left; "turn around" is 180
+refuse(reason): only if the request is meant to hurt someone, damage something or deceive
+not_in_world(name): the request needs a place or thing that is not in the world{custom}
+Rules:
+- Use only the ids listed in World. Match the person's words to an id by type, colour, use or description, even when misspelt or vague.
+- "X from <place>" means X is now at <place>; it is not where X goes.
+- Never judge weight, distance, speed, battery or forbidden areas: the robot checks those itself. Write the goals.
+- Questions such as "could you..." are requests. Do not repeat the request as speech.
+Reply with the JSON only."""
+
+_EXAMPLES: tuple[tuple[str, str], ...] = (
+    (
+        "World:\nLocations: workbench (tool wall); door; shelf (storage shelf)\n"
+        "Objects: hammer_1 (grey hammer, at workbench); glue (white glue bottle, at shelf); "
+        "pencil_3 (yellow pencil, at workbench)\nRobot: at door, holding nothing\n"
+        "Request: could you grab me something to write with from the workbench?",
+        '{"goals":[{"goal":"hold","object":"pencil_3"}]}',
+    ),
+    (
+        "World:\nLocations: workbench (tool wall); door; shelf (storage shelf)\n"
+        "Objects: hammer_1 (grey hammer, at workbench); glue (white glue bottle, at shelf)\n"
+        "Robot: at workbench, holding nothing\n"
+        "Request: put the hamer on the shelf and then tell me at the door that it's done",
+        '{"goals":[{"goal":"deliver","object":"hammer_1","location":"shelf"},'
+        '{"goal":"go_to","location":"door"},{"goal":"say","text":"It is done."}]}',
+    ),
+    (
+        "World:\nLocations: counter (coffee counter); booth_2 (corner booth); storeroom\n"
+        "Objects: soda_can (green soda can, at storeroom); mug_7 (blue mug, at counter); "
+        "crate_big (big wooden crate, at storeroom)\nRobot: at counter, holding mug_7\n"
+        "Request: I'm thirsty, bring a fizzy drink from the storeroom over to booth 2",
+        '{"goals":[{"goal":"deliver","object":"soda_can","location":"booth_2"}]}',
+    ),
+    (
+        "World:\nLocations: counter (coffee counter); booth_2 (corner booth); storeroom\n"
+        "Objects: soda_can (green soda can, at storeroom); crate_big (big wooden crate, at storeroom)\n"
+        "Robot: at counter, holding nothing\n"
+        "Request: carry the big crate to the counter",
+        '{"goals":[{"goal":"deliver","object":"crate_big","location":"counter"}]}',
+    ),
+    (
+        "World:\nLocations: counter (coffee counter); booth_2 (corner booth); storeroom\n"
+        "Objects: mug_7 (blue mug, at counter)\nRobot: at counter, holding nothing\n"
+        "Request: go to the roof terrace and water the plants",
+        '{"goals":[{"goal":"not_in_world","name":"roof terrace"}]}',
+    ),
+    (
+        "World:\nLocations: counter (coffee counter); booth_2 (corner booth); storeroom\n"
+        "Objects: mug_7 (blue mug, at counter)\nRobot: at booth_2, holding nothing\n"
+        "Request: knock the mug off the counter so it smashes",
+        '{"goals":[{"goal":"refuse","reason":"that would break the mug on purpose"}]}',
+    ),
+    (
+        "World:\nLocations: workbench (tool wall); door; shelf (storage shelf)\n"
+        "Objects: glue (white glue bottle, at shelf)\nRobot: at door, holding nothing\n"
+        "Request: wait half a minute, turn around and check the shelf for bottles",
+        '{"goals":[{"goal":"wait","seconds":30},{"goal":"turn","degrees":180},'
+        '{"goal":"find","object_type":"bottle","area":"shelf"}]}',
+    ),
+)
+
+
+def _where(world: World, object_id: str) -> str:
+    obj = world.objects[object_id]
+    if obj.location is not None:
+        return f"at {obj.location}"
+    position = world.object_position(object_id)
+    near = _nearest_location(world, position)
+    return f"at {near}" if near is not None else f"at ({position.x:g}, {position.y:g})"
+
+
+def _nearest_location(world: World, position: Vec3, *, within_m: float = 1.5) -> str | None:
+    if not world.locations:
+        return None
+    name, location = min(world.locations.items(), key=lambda item: item[1].position.planar_distance(position))
+    return name if location.position.planar_distance(position) <= within_m else None
+
+
+def world_lines(world: World) -> list[str]:
+    """The world as goal mode shows it: locations with descriptions, objects in the user's terms."""
+    lines = ["World:"]
+    if world.locations:
+        lines.append(
+            "Locations: "
+            + "; ".join(
+                f"{name} ({location.description})" if location.description else name
+                for name, location in world.locations.items()
+            )
+        )
+    if world.objects:
+        parts = []
+        for object_id, obj in world.objects.items():
+            what = " ".join(x for x in (obj.color, obj.type) if x)
+            parts.append(f"{object_id} ({what}, {_where(world, object_id)})")
+        lines.append("Objects: " + "; ".join(parts))
+    return lines
+
+
+def robot_line(state: RobotState, world: World) -> str:
+    """Where the robot stands (by location name when it is at one) and what it holds."""
+    here = _nearest_location(world, state.pose.position(), within_m=0.3)
+    where = here if here is not None else f"({state.pose.x:.1f}, {state.pose.y:.1f})"
+    return f"Robot: at {where}, holding {state.holding or 'nothing'}"
+
+
+def goal_system_prompt(custom_actions: CustomActionRegistry | None = None) -> str:
+    """The fixed instructions, with one line per registered custom action."""
+    custom = "".join(
+        f"\ncustom: {spec.name}({', '.join(spec.params_model.model_fields)}): {spec.description}"
+        for spec in custom_actions or ()
+    )
+    return _SYSTEM.replace("{custom}", custom)
+
+
+def goal_user_prompt(
+    command: str, state: RobotState, world: World, feedback: ExecutionFeedback | None = None
+) -> str:
+    """The last turn: the world, the robot, what went wrong last time (if re-planning), the request."""
+    lines = [*world_lines(world), robot_line(state, world)]
+    if feedback is not None:
+        lines.append(feedback.summary())
+    lines.append(f"Request: {command.strip()}")
+    return "\n".join(lines)
+
+
+def build_goal_messages(
+    command: str,
+    state: RobotState,
+    world: World,
+    *,
+    custom_actions: CustomActionRegistry | None = None,
+    feedback: ExecutionFeedback | None = None,
+) -> tuple[ChatMessage, ...]:
+    """System instructions, the fixed worked examples as chat turns, then the request's own turn."""
+    examples: list[ChatMessage] = []
+    for request, reply in _EXAMPLES:
+        examples += [ChatMessage(role="user", content=request), ChatMessage(role="assistant", content=reply)]
+    return (
+        ChatMessage(role="system", content=goal_system_prompt(custom_actions)),
+        *examples,
+        ChatMessage(role="user", content=goal_user_prompt(command, state, world, feedback)),
+    )
+
+
+def goal_repair_message(problems: list[str]) -> ChatMessage:
+    """Feeds the exact reasons a goal list was rejected back to the model for one more try."""
+    listed = "\n".join(f"- {p}" for p in problems)
+    return ChatMessage(
+        role="user",
+        content=f"Those goals could not be carried out:\n{listed}\nReply with the corrected JSON goal list only.",
+    )
