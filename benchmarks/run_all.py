@@ -32,6 +32,7 @@ BENCHMARKS: tuple[tuple[str, str], ...] = (
     ("bench_concurrency", "32 concurrent plans"),
     ("bench_local_model", "embedded model seconds per plan"),
     ("bench_prompt_size", "prompt size vs seed layout"),
+    ("bench_symbolic", "goal expansion and symbolic re-plan"),
 )
 
 

