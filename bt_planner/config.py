@@ -49,7 +49,11 @@ class LLMSettings(BaseModel):
     )
     max_repair_rounds: int = Field(default=1, ge=0, le=3)
     requests_per_minute: float | None = Field(default=None, gt=0, description="client-side limit")
-    local_model_path: Path | None = Field(default=None, description="a .gguf; default: the packaged model")
+    local_model: Literal["qwen2.5-coder-1.5b", "qwen2.5-coder-0.5b", "small", "gemma3-270m"] = Field(
+        default="qwen2.5-coder-1.5b",
+        description="the embedded model (bt_planner.backends.local.model_registry); small = qwen2.5-coder-0.5b",
+    )
+    local_model_path: Path | None = Field(default=None, description="any .gguf; overrides local_model")
     local_threads: int | None = Field(default=None, ge=1)
     local_context: int = Field(default=4096, ge=512)
 
@@ -67,6 +71,8 @@ class RetrySettings(BaseModel):
 
 
 class CacheSettings(BaseModel):
+    """The plan cache: LRU with a time to live, keyed on command, relevant state, world, model and prompt."""
+
     model_config = ConfigDict(extra="forbid")
 
     enabled: bool = True
@@ -144,6 +150,7 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Precedence, highest first: code, ``BT_PLANNER_*``, ``OPENAI_*``, the YAML or TOML file."""
         return (
             init_settings,
             env_settings,

@@ -12,6 +12,8 @@ from pydantic import BaseModel, ConfigDict
 
 
 class IssueCode(str, Enum):
+    """What kind of problem an issue is (stable values, safe to match on)."""
+
     # The model's output could not become a plan.
     LLM_ERROR = "llm_error"
     INVALID_JSON = "invalid_json"
@@ -31,6 +33,8 @@ class IssueCode(str, Enum):
 
 
 class Severity(str, Enum):
+    """Whether an issue rejects the plan."""
+
     ERROR = "error"
     """The plan is rejected."""
     WARNING = "warning"
@@ -61,4 +65,5 @@ class PlanIssue(BaseModel):
 
 
 def has_errors(issues: list[PlanIssue]) -> bool:
+    """True when any issue is an error (the plan is rejected)."""
     return any(issue.severity is Severity.ERROR for issue in issues)

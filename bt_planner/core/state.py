@@ -14,6 +14,8 @@ from bt_planner.core.geometry import Pose
 
 
 class GripperState(str, Enum):
+    """The gripper: open, closed on nothing, or holding an object."""
+
     OPEN = "open"
     CLOSED = "closed"
     HOLDING = "holding"

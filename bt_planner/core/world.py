@@ -101,14 +101,17 @@ class World(_Frozen):
 
     @classmethod
     def from_yaml(cls, text: str) -> World:
+        """A world from YAML text; ``ValidationError`` says which field is wrong."""
         data: Any = yaml.safe_load(text) or {}
         return cls.model_validate(data)
 
     @classmethod
     def load(cls, path: str | Path) -> World:
+        """A world from a YAML file."""
         return cls.from_yaml(Path(path).read_text(encoding="utf-8"))
 
     def to_yaml(self) -> str:
+        """This world as YAML that ``from_yaml`` reads back."""
         return yaml.safe_dump(self.model_dump(mode="json", exclude_none=True), sort_keys=False)
 
 

@@ -51,7 +51,11 @@ from bt_planner.verification.rules import command_rule
 
 
 class PlanVerifier(Protocol):
-    def verify(self, plan: Plan, state: RobotState, world: World) -> list[PlanIssue]: ...
+    """What checks a plan before it is accepted (``bt_planner.verification.Verifier`` by default)."""
+
+    def verify(self, plan: Plan, state: RobotState, world: World) -> list[PlanIssue]:
+        """Every issue of ``plan`` for a robot in ``state`` in ``world``."""
+        ...
 
 
 class _Exchange:
@@ -167,8 +171,11 @@ class LLMActionPlanner:
 
     @property
     def mode(self) -> Mode:
-        """The planning mode in effect: ``planning.mode``, with ``auto`` resolved to goal mode for
-        the embedded model and to actions mode for every other backend."""
+        """The planning mode in effect.
+
+        ``planning.mode``, with ``auto`` resolved to goal mode for the embedded model and to actions
+        mode for every other backend.
+        """
         configured = self.settings.planning.mode
         if configured == "auto":
             return "goals" if self.backend.name == "local" else "actions"

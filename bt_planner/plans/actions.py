@@ -42,6 +42,7 @@ class MoveParams(_Params):
     speed: float | None = Field(default=None, gt=0, description="m/s")
 
     def target(self) -> Vec3:
+        """The target point as a vector."""
         return Vec3(x=self.x, y=self.y, z=self.z)
 
 

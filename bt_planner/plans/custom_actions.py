@@ -21,6 +21,8 @@ BehaviourFactory = Callable[..., Any]
 
 @dataclass(frozen=True)
 class CustomActionSpec:
+    """One registered custom action: its name, parameter model, prompt description and behaviour factory."""
+
     name: str
     params_model: type[BaseModel]
     description: str
@@ -40,6 +42,20 @@ class CustomActionRegistry:
         description: str,
         behaviour_factory: BehaviourFactory | None = None,
     ) -> CustomActionSpec:
+        """Register a custom action.
+
+        Args:
+            name: the action's name, an identifier; it appears in the schema and the prompt.
+            params_model: the pydantic model its parameters must validate against.
+            description: one line for the prompt, saying what the action does.
+            behaviour_factory: builds the py_trees behaviour that runs it (``CustomAction`` leaf).
+
+        Returns:
+            The registered spec.
+
+        Raises:
+            ValueError: the name is not an identifier, is taken, or its model uses the key ``name``.
+        """
         if not name.isidentifier():
             raise ValueError(f"custom action name {name!r} must be an identifier")
         if name in self._specs:
@@ -51,9 +67,11 @@ class CustomActionRegistry:
         return spec
 
     def get(self, name: str) -> CustomActionSpec | None:
+        """The spec registered as ``name``, if any."""
         return self._specs.get(name)
 
     def names(self) -> tuple[str, ...]:
+        """Registered names, sorted."""
         return tuple(sorted(self._specs))
 
     def __iter__(self) -> Iterator[CustomActionSpec]:

@@ -18,6 +18,7 @@ class ExecutionFeedback(BaseModel):
     attempt: int = 1
 
     def summary(self) -> str:
+        """One paragraph for the re-planning prompt: what failed, why, and what was done before it."""
         actions = self.previous_plan.actions
         done = ", ".join(a.action_type.value for a in actions[: self.failed_action_index]) or "nothing"
         failed = actions[self.failed_action_index] if self.failed_action_index < len(actions) else None

@@ -39,46 +39,64 @@ class _ActionBase(BaseModel):
 
 
 class MoveAction(_ActionBase):
+    """Drive the base straight to a point."""
+
     action_type: Literal[ActionType.MOVE] = ActionType.MOVE
     parameters: MoveParams
 
 
 class GraspAction(_ActionBase):
+    """Close the gripper on a known object."""
+
     action_type: Literal[ActionType.GRASP] = ActionType.GRASP
     parameters: GraspParams
 
 
 class PlaceAction(_ActionBase):
+    """Put the held object down at a location or point."""
+
     action_type: Literal[ActionType.PLACE] = ActionType.PLACE
     parameters: PlaceParams
 
 
 class SpeakAction(_ActionBase):
+    """Say a sentence."""
+
     action_type: Literal[ActionType.SPEAK] = ActionType.SPEAK
     parameters: SpeakParams
 
 
 class DetectAction(_ActionBase):
+    """Look for objects of a type."""
+
     action_type: Literal[ActionType.DETECT] = ActionType.DETECT
     parameters: DetectParams
 
 
 class NavigateAction(_ActionBase):
+    """Go to a named location."""
+
     action_type: Literal[ActionType.NAVIGATE] = ActionType.NAVIGATE
     parameters: NavigateParams
 
 
 class WaitAction(_ActionBase):
+    """Stay still for a while."""
+
     action_type: Literal[ActionType.WAIT] = ActionType.WAIT
     parameters: WaitParams
 
 
 class TurnAction(_ActionBase):
+    """Turn in place."""
+
     action_type: Literal[ActionType.TURN] = ActionType.TURN
     parameters: TurnParams
 
 
 class CustomAction(_ActionBase):
+    """Run a registered custom action."""
+
     action_type: Literal[ActionType.CUSTOM] = ActionType.CUSTOM
     parameters: CustomParams
 
