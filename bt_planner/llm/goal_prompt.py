@@ -26,8 +26,8 @@ GOAL_SCHEMA_NAME = "goal_list"
 
 _SYSTEM = """You control a one-armed mobile robot. Turn the person's request into a JSON list of goals, in the order they asked. The robot works out the steps itself.
 Goals:
-go_to(location): be at a place
-go_to_point(x, y): be at a point, metres
+go_to(location, speed): be at a place; speed in m/s only if the person asked for one, else null
+go_to_point(x, y, speed): be at a point, metres
 deliver(object, location): take an object to a place and put it down there
 hold(object): pick an object up and keep it ("pick up", "grab", "get me", "bring me" with no place)
 find(object_type, area or null): look for things of a type
@@ -57,7 +57,7 @@ _EXAMPLES: tuple[tuple[str, str], ...] = (
         "Robot: at workbench, holding nothing\n"
         "Request: put the hamer on the shelf and then tell me at the door that it's done",
         '{"goals":[{"goal":"deliver","object":"hammer_1","location":"shelf"},'
-        '{"goal":"go_to","location":"door"},{"goal":"say","text":"It is done."}]}',
+        '{"goal":"go_to","location":"door","speed":null},{"goal":"say","text":"It is done."}]}',
     ),
     (
         "World:\nLocations: counter (coffee counter); booth_2 (corner booth); storeroom\n"

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import functools
 import time
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from typing import Literal, Protocol
 
 from bt_planner.config import Settings
@@ -72,6 +72,11 @@ class _Exchange:
 
 _Pipeline = Generator[ChatRequest, ChatReply, PlanResult]
 Mode = Literal["actions", "goals"]
+
+
+def _unexpected(error: Exception) -> BackendError:
+    """A backend broke its contract (raised something other than ``BackendError``): report it as one."""
+    return BackendError(f"the backend raised {type(error).__name__} instead of replying: {error}")
 
 
 class _Round:
@@ -131,17 +136,20 @@ class LLMActionPlanner:
     ) -> PlanResult:
         """Plan synchronously. Never raises for model, network or parse errors."""
         pipeline = self._pipeline(command, state, world, feedback)
-        try:
-            request = next(pipeline)
-            while True:
-                try:
-                    reply = self.policy.call(functools.partial(self.backend.complete, request))
-                except BackendError as error:
-                    request = pipeline.throw(error)
-                else:
-                    request = pipeline.send(reply)
-        except StopIteration as done:
-            return self._finish(done.value)
+        step: Callable[[], ChatRequest] = functools.partial(next, pipeline)
+        while True:
+            try:
+                request = step()
+            except StopIteration as done:
+                return self._finish(done.value)
+            try:
+                reply = self.policy.call(functools.partial(self.backend.complete, request))
+            except BackendError as error:
+                step = functools.partial(pipeline.throw, error)
+            except Exception as error:  # a broken backend must still end in a result
+                step = functools.partial(pipeline.throw, _unexpected(error))
+            else:
+                step = functools.partial(pipeline.send, reply)
 
     async def aplan(
         self,
@@ -153,17 +161,20 @@ class LLMActionPlanner:
     ) -> PlanResult:
         """Plan without blocking the event loop. Never raises for model, network or parse errors."""
         pipeline = self._pipeline(command, state, world, feedback)
-        try:
-            request = next(pipeline)
-            while True:
-                try:
-                    reply = await self.policy.acall(functools.partial(self.backend.acomplete, request))
-                except BackendError as error:
-                    request = pipeline.throw(error)
-                else:
-                    request = pipeline.send(reply)
-        except StopIteration as done:
-            return self._finish(done.value)
+        step: Callable[[], ChatRequest] = functools.partial(next, pipeline)
+        while True:
+            try:
+                request = step()
+            except StopIteration as done:
+                return self._finish(done.value)
+            try:
+                reply = await self.policy.acall(functools.partial(self.backend.acomplete, request))
+            except BackendError as error:
+                step = functools.partial(pipeline.throw, error)
+            except Exception as error:  # a broken backend must still end in a result
+                step = functools.partial(pipeline.throw, _unexpected(error))
+            else:
+                step = functools.partial(pipeline.send, reply)
 
     def stats(self) -> PlannerStats:
         """Counts, success rate, latency and token totals over the recent planning calls."""

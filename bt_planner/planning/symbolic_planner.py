@@ -7,11 +7,14 @@ a grasp when configured, place only where the robot stands. Each goal is expande
 user asked, from the state the previous goals left:
 
 - ``go_to`` navigates unless the robot is already there; ``go_to_point`` moves unless it is there.
+  A requested ``speed`` makes the drive a ``move`` at that speed (navigate has none), so
+  verification checks the speed against ``safety.max_speed_mps``.
 - ``hold`` empties the gripper first if it holds something else (puts it down where the robot
   stands), drives to the nearest location from which the object is within reach (none if it already
   is), detects it unless it was already seen, and grasps.
 - ``deliver`` holds the object (as above, unless already holding it), drives to the location and
-  places it there; nothing at all if the object is already there.
+  places it there; nothing at all if the object is already there (recorded at the location, or
+  within ``ALREADY_THERE_M`` of it).
 - ``find`` drives to the area if one is given, then detects. ``say``, ``wait``, ``turn`` and custom
   goals are one action each.
 - ``refuse`` and ``not_in_world`` give an empty plan: nothing runs, and the result says why.
@@ -67,6 +70,8 @@ GOAL_EMPTY = "goal.empty"
 
 AT_TOLERANCE_M = 0.05
 """The robot counts as standing at a location (or point) when its base is this close to it."""
+ALREADY_THERE_M = 0.5
+"""An object counts as already at a location when it lies this close to the location's position."""
 
 
 class Expansion(BaseModel):
@@ -191,6 +196,12 @@ class _Expander:
         self._emit("navigate", f"go to {name}", location_name=name)
         self.position = target
 
+    def _move(self, x: float, y: float, speed: float | None, description: str) -> None:
+        if _planar(self.position, (x, y)) <= AT_TOLERANCE_M:
+            return
+        self._emit("move", description, x=x, y=y, z=0.0, **({"speed": speed} if speed is not None else {}))
+        self.position = (x, y)
+
     def _put_down(self) -> None:
         """Empty the gripper where the robot stands (at its location, else at its feet)."""
         held = self.holding
@@ -265,14 +276,20 @@ class _Expander:
     def _deliver(self, goal: DeliverGoal) -> None:
         self._need_object(goal.object)
         self._need_location(goal.location)
-        if self.holding != goal.object and self.on.get(goal.object) == goal.location:
-            return  # already there
+        if self.holding != goal.object and self._already_at(goal.object, goal.location):
+            return
         self._hold(goal.object)
         self._navigate(goal.location)
         self._emit("place", f"put {goal.object} at {goal.location}", location_name=goal.location)
         self.objects[goal.object] = self._location_point(goal.location)
         self.on[goal.object] = goal.location
         self.holding, self.hand_busy = None, False
+
+    def _already_at(self, object_id: str, location: str) -> bool:
+        recorded = self.on.get(object_id)
+        if recorded is not None:
+            return recorded == location
+        return _planar(self._object_point(object_id), self._location_point(location)) <= ALREADY_THERE_M
 
     def _find(self, goal: FindGoal) -> None:
         if goal.area is not None:
@@ -306,11 +323,13 @@ class _Expander:
     def expand_one(self, goal: Goal) -> None:
         if isinstance(goal, GoToGoal):
             self._need_location(goal.location)
-            self._navigate(goal.location)
+            if goal.speed is None:
+                self._navigate(goal.location)
+            else:
+                x, y = self._location_point(goal.location)
+                self._move(x, y, goal.speed, f"drive to {goal.location} at {goal.speed:g} m/s")
         elif isinstance(goal, GoToPointGoal):
-            if _planar(self.position, (goal.x, goal.y)) > AT_TOLERANCE_M:
-                self._emit("move", f"drive to ({goal.x:g}, {goal.y:g})", x=goal.x, y=goal.y, z=0.0)
-                self.position = (goal.x, goal.y)
+            self._move(goal.x, goal.y, goal.speed, f"drive to ({goal.x:g}, {goal.y:g})")
         elif isinstance(goal, HoldGoal):
             self._hold(goal.object)
         elif isinstance(goal, DeliverGoal):
@@ -419,6 +438,7 @@ def expand_goals(
 
 
 __all__ = [
+    "ALREADY_THERE_M",
     "AT_TOLERANCE_M",
     "GOAL_EMPTY",
     "GOAL_NOT_GRASPABLE",

@@ -9,8 +9,8 @@ explicitly with ``not_in_world`` and fails closed.
 =================  ==================================================================  ==========================
 goal               meaning                                                             ends with
 =================  ==================================================================  ==========================
-``go_to``          drive to a named location                                           robot at ``location``
-``go_to_point``    drive to a point (world frame, metres)                              robot at (``x``, ``y``)
+``go_to``          drive to a named location (optionally at a ``speed`` the user asked)  robot at ``location``
+``go_to_point``    drive to a point (world frame, metres; optional ``speed``)          robot at (``x``, ``y``)
 ``deliver``        take an object to a location and put it down there                  object on ``location``
 ``hold``           pick an object up and keep it                                       holding ``object``
 ``find``           look for objects of a type, optionally around a location           the type detected
@@ -55,18 +55,20 @@ class _Goal(BaseModel):
 
 
 class GoToGoal(_Goal):
-    """Drive to a named location."""
+    """Drive to a named location, at ``speed`` m/s if the user asked for one."""
 
     goal: Literal["go_to"] = "go_to"
     location: str = Field(min_length=1)
+    speed: float | None = Field(default=None, gt=0, description="m/s, only if the user asked for a speed")
 
 
 class GoToPointGoal(_Goal):
-    """Drive to a point of the world frame (metres)."""
+    """Drive to a point of the world frame (metres), at ``speed`` m/s if the user asked for one."""
 
     goal: Literal["go_to_point"] = "go_to_point"
     x: float
     y: float
+    speed: float | None = Field(default=None, gt=0, description="m/s, only if the user asked for a speed")
 
 
 class DeliverGoal(_Goal):

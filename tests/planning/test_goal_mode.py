@@ -138,3 +138,16 @@ def test_goal_results_are_cached_apart_from_action_results(server: FakeOpenAISer
         plan_reply({"actions": [{"action_type": "navigate", "parameters": {"location_name": "table"}}]})
     )
     assert not actions.plan("go to the table").cache_hit and len(server.requests) == 2
+
+
+def test_a_backend_that_breaks_its_contract_still_gives_a_result() -> None:
+    from bt_planner.backends.testing import FunctionBackend
+
+    def broken(request: ChatRequest) -> str:
+        raise StopIteration("a generator leaked")
+
+    planner = LLMActionPlanner(Settings(), backend=FunctionBackend(broken))
+    result = planner.plan("go to the table")
+    assert not result.success
+    (issue,) = result.issues
+    assert issue.code is IssueCode.LLM_ERROR and "StopIteration" in issue.message

@@ -151,10 +151,9 @@ def test_a_find_within_reach_counts_as_seeing_the_object() -> None:
     assert [kind for kind, _ in steps(expansion)] == ["navigate", "detect", "grasp"]
 
 
-def test_holding_something_else_puts_it_down_first_where_the_robot_stands() -> None:
-    world = packaged_world("home")
-    state = at(world, "table", holding="green_cup")
-    expansion = expand([{"goal": "deliver", "object": "red_cup", "location": "sink"}], world, state)
+def test_holding_something_else_puts_it_down_first_where_the_robot_stands(home_world: World) -> None:
+    state = at(home_world, "table", holding="green_cup")
+    expansion = expand([{"goal": "deliver", "object": "red_cup", "location": "sink"}], home_world, state)
     assert steps(expansion)[:3] == [
         ("place", {"location_name": "table"}),
         ("navigate", {"location_name": "kitchen"}),
@@ -162,12 +161,11 @@ def test_holding_something_else_puts_it_down_first_where_the_robot_stands() -> N
     ]
 
 
-def test_holding_the_object_already_skips_the_fetch() -> None:
-    world = packaged_world("home")
-    state = at(world, "kitchen", holding="red_cup")
-    expansion = expand([{"goal": "deliver", "object": "red_cup", "location": "sink"}], world, state)
+def test_holding_the_object_already_skips_the_fetch(home_world: World) -> None:
+    state = at(home_world, "kitchen", holding="red_cup")
+    expansion = expand([{"goal": "deliver", "object": "red_cup", "location": "sink"}], home_world, state)
     assert steps(expansion) == [("navigate", {"location_name": "sink"}), ("place", {"location_name": "sink"})]
-    assert steps(expand([{"goal": "hold", "object": "red_cup"}], world, state)) == []
+    assert steps(expand([{"goal": "hold", "object": "red_cup"}], home_world, state)) == []
 
 
 def test_an_object_already_at_its_destination_needs_nothing() -> None:
@@ -177,18 +175,17 @@ def test_an_object_already_at_its_destination_needs_nothing() -> None:
     assert steps(expand([{"goal": "deliver", "object": "plate", "location": "sink"}], world)) == []
 
 
-def test_two_deliveries_carry_one_object_at_a_time() -> None:
-    world = packaged_world("home")
+def test_two_deliveries_carry_one_object_at_a_time(home_world: World) -> None:
     expansion = expand(
         [
             {"goal": "deliver", "object": "red_cup", "location": "sink"},
             {"goal": "deliver", "object": "green_cup", "location": "sink"},
         ],
-        world,
+        home_world,
     )
     kinds = [kind for kind, _ in steps(expansion)]
     assert kinds == ["navigate", "detect", "grasp", "navigate", "place"] * 2
-    assert Verifier(LIMITS).verify(expansion.plan, world.robot, world) == []  # type: ignore[arg-type]
+    assert Verifier(LIMITS).verify(expansion.plan, home_world.robot, home_world) == []  # type: ignore[arg-type]
 
 
 def test_custom_goals_become_custom_actions() -> None:
@@ -276,14 +273,13 @@ def test_refusals_and_missing_things_give_an_empty_plan_that_counts_as_refused(
     assert issue.code is IssueCode.EMPTY_PLAN and issue.rule == rule
 
 
-def test_limits_are_left_to_verification_which_names_the_goal() -> None:
-    world = packaged_world("home")
+def test_limits_are_left_to_verification_which_names_the_goal(home_world: World) -> None:
     expansion = expand(
         [{"goal": "say", "text": "ok"}, {"goal": "deliver", "object": "cast_iron_pot", "location": "table"}],
-        world,
+        home_world,
     )
     assert expansion.plan is not None  # the expansion does not judge weight
-    issues = expansion.attribute(Verifier(LIMITS).verify(expansion.plan, world.robot, world))
+    issues = expansion.attribute(Verifier(LIMITS).verify(expansion.plan, home_world.robot, home_world))
     payload = [i for i in issues if i.rule == "payload.max"]
     assert payload and payload[0].goal_index == 1 and payload[0].code is IssueCode.LIMIT_EXCEEDED
     assert str(payload[0]) == (
@@ -348,3 +344,19 @@ def test_every_expansion_passes_the_verifiers_world_model(
     assert [i for i in issues if i.code in WORLD_MODEL_CODES and i.severity is Severity.ERROR] == []
     assert len(expansion.action_goals) == len(expansion.plan.actions)
     assert list(expansion.action_goals) == sorted(expansion.action_goals)
+
+
+def test_a_requested_speed_drives_with_move_so_verification_checks_it() -> None:
+    world = default_world()
+    slow = expand([{"goal": "go_to", "location": "table", "speed": 0.4}], world)
+    assert steps(slow) == [("move", {"x": 5.0, "y": 1.0, "z": 0.0, "speed": 0.4})]
+    assert Verifier(LIMITS).verify(slow.plan, world.robot, world) == []  # type: ignore[arg-type]
+    sprint = expand([{"goal": "go_to_point", "x": 2.0, "y": 1.0, "speed": 3.0}], world)
+    issues = Verifier(LIMITS).verify(sprint.plan, world.robot, world)  # type: ignore[arg-type]
+    assert [i.code for i in sprint.attribute(issues)] == [IssueCode.LIMIT_EXCEEDED]
+    assert sprint.attribute(issues)[0].goal_index == 0
+
+
+def test_an_object_lying_at_its_destination_needs_nothing() -> None:
+    # the red cup lies 0.22 m from the kitchen's position; the world file gives it no location name
+    assert steps(expand([{"goal": "deliver", "object": "red_cup", "location": "kitchen"}])) == []
