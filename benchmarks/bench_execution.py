@@ -1,8 +1,11 @@
 """Compile and simulated-execution cost of the shared 20-action plan, and of a whole oracle suite run.
 
 Compile is ``compile_plan`` (plan -> guarded py_trees subtree). Execution ticks that tree against a
-fresh ``SimulatedRobot`` on simulated time until it succeeds. The suite row is ``bt-planner eval
---oracle`` on the standard suite without the CLI: what one full evaluation costs besides the model.
+fresh ``SimulatedRobot`` on simulated time until it succeeds: alone (``execute_plan``), and as a
+command through the mission tree (``MissionRunner`` with the plan given: what ``bt-planner run
+--plan`` and the evaluation do per task, verification and the mission's own nodes included). The
+suite row is ``bt-planner eval --oracle`` on the standard suite without the CLI: what one full
+evaluation costs besides the model.
 """
 
 from __future__ import annotations
@@ -15,12 +18,12 @@ from benchmarks.workload import twenty_action_plan
 from bt_planner.config import Settings
 from bt_planner.core.limits import SafetyLimits
 from bt_planner.core.world import default_world
-from bt_planner.evaluation.simulation import run_in_simulator
 from bt_planner.evaluation.suite import load_suite
 from bt_planner.evaluation.suite_runner import SuiteRunner
 
 
 def run(*, quick: bool = False) -> list[BenchRow]:
+    from bt_planner.execution import ExecutionReport, GivenPlanPlanner, MissionRunner, execute_plan
     from bt_planner.sim import SimulatedRobot
     from bt_planner.tree.compiler import compile_plan
 
@@ -31,18 +34,23 @@ def run(*, quick: bool = False) -> list[BenchRow]:
         lambda: compile_plan(plan, robot=SimulatedRobot(world), world=world, limits=limits),
         repeat=20 if quick else 200,
     )
-    outcome = run_in_simulator(
-        plan, world=world, limits=limits, custom_actions=None, tick_period_s=0.1, max_sim_time_s=600.0
-    )
-    if not outcome.success:
-        raise RuntimeError(f"the benchmark plan failed in the simulator: {outcome.failure}")
-    execute_ms = median_ms(
-        lambda: run_in_simulator(
-            plan, world=world, limits=limits, custom_actions=None, tick_period_s=0.1, max_sim_time_s=600.0
-        ),
-        repeat=3 if quick else 20,
-        warmup=1,
-    )
+
+    def alone() -> ExecutionReport:
+        return execute_plan(plan, robot=SimulatedRobot(world), world=world, limits=limits)
+
+    def through_the_mission() -> ExecutionReport | None:
+        planner = GivenPlanPlanner(plan, limits=limits)
+        with MissionRunner(
+            planner=planner, robot=SimulatedRobot(world), world=world, limits=limits
+        ) as runner:
+            return runner.run("the benchmark plan").last
+
+    outcome = alone()
+    if not outcome.success or through_the_mission() != outcome:
+        raise RuntimeError(f"the benchmark plan did not run the same both ways: {outcome.failure}")
+    repeat = 3 if quick else 20
+    execute_ms = median_ms(alone, repeat=repeat, warmup=1)
+    mission_ms = median_ms(through_the_mission, repeat=repeat, warmup=1)
     suite = load_suite("standard")
     started = time.perf_counter()
     report = SuiteRunner(settings=Settings(), oracle=True).run(suite)
@@ -54,6 +62,12 @@ def run(*, quick: bool = False) -> list[BenchRow]:
             value=execute_ms,
             unit="ms",
             note=f"{outcome.sim_time_s:.0f} s simulated at 10 Hz ticks",
+        ),
+        BenchRow(
+            name="same, as a command through the mission tree (median)",
+            value=mission_ms,
+            unit="ms",
+            note="MissionRunner + GivenPlanPlanner: verify, mission nodes, belief",
         ),
         BenchRow(
             name=f"oracle eval, standard suite ({len(report.results)} tasks)",

@@ -14,7 +14,7 @@ from rich.table import Table
 from bt_planner.cli.options import ConfigOption, JsonOption, load_settings
 from bt_planner.config import Settings
 from bt_planner.errors import BackendUnavailable, SuiteError
-from bt_planner.evaluation.consistency import suite_problems
+from bt_planner.evaluation.consistency import suite_problems, tasks_without_reference_goals
 from bt_planner.evaluation.metrics import TaskResult
 from bt_planner.evaluation.suite import DEFAULT_SUITE, LoadedSuite, load_suite
 from bt_planner.evaluation.suite_runner import SuiteReport, SuiteRunner
@@ -24,6 +24,12 @@ class BackendChoice(str, Enum):
     AUTO = "auto"
     OPENAI = "openai"
     LOCAL = "local"
+
+
+class ModeChoice(str, Enum):
+    AUTO = "auto"
+    ACTIONS = "actions"
+    GOALS = "goals"
 
 
 def _pct(value: float) -> str:
@@ -41,7 +47,10 @@ def _reasons(result: TaskResult) -> list[str]:
 
 def render(report: SuiteReport, console: Console) -> None:
     """Per-task rows, then the aggregates."""
-    tasks = Table(title=f"{report.suite}: {report.mode} run, backend {report.backend}, model {report.model}")
+    tasks = Table(
+        title=f"{report.suite}: {report.mode} run, {report.planning_mode} mode, "
+        f"backend {report.backend}, model {report.model}"
+    )
     for column in ("task", "world", "ok", "goals", "exec", "refused", "ms", "tokens"):
         tasks.add_column(column, no_wrap=True)
     tasks.add_column("why not", overflow="fold", min_width=30)
@@ -80,13 +89,38 @@ def render(report: SuiteReport, console: Console) -> None:
     for name, value in rows:
         summary.add_row(name, value)
     console.print(summary)
+    render_tags(report, console)
 
 
-def _settings(config: Path | None, backend: BackendChoice | None) -> Settings:
+def render_tags(report: SuiteReport, console: Console) -> None:
+    """One row per tag: how many tasks carry it, success, goal-condition rate, refusal accuracy."""
+    if not report.by_tag:
+        return
+    table = Table(title="By tag")
+    for column in ("tag", "tasks", "success", "goal-cond.", "refusal acc."):
+        table.add_column(column, justify="left" if column == "tag" else "right", no_wrap=True)
+    for t in report.by_tag:
+        table.add_row(
+            t.tag,
+            f"{t.tasks}" + (f" ({t.refusal_tasks} refuse)" if t.refusal_tasks else ""),
+            f"{_pct(t.success_rate)} ({t.successes}/{t.tasks})",
+            _pct(t.goal_condition_rate),
+            _pct(t.refusal_accuracy),
+        )
+    console.print(table)
+
+
+def _settings(config: Path | None, backend: BackendChoice | None, mode: ModeChoice | None) -> Settings:
     settings = load_settings(config)
-    if backend is None:
-        return settings
-    return settings.model_copy(update={"llm": settings.llm.model_copy(update={"backend": backend.value})})
+    if backend is not None:
+        settings = settings.model_copy(
+            update={"llm": settings.llm.model_copy(update={"backend": backend.value})}
+        )
+    if mode is not None:
+        settings = settings.model_copy(
+            update={"planning": settings.planning.model_copy(update={"mode": mode.value})}
+        )
+    return settings
 
 
 def _selected(loaded: LoadedSuite, ids: list[str], tags: list[str]) -> list[str]:
@@ -108,8 +142,20 @@ def eval_suite(
     ] = None,
     oracle: Annotated[
         bool,
-        typer.Option("--oracle", help="Run each task's reference plan instead of a model (still verified)."),
+        typer.Option(
+            "--oracle",
+            help="Answer with each task's reference plan (goal mode: reference goals) instead of a model;"
+            " still verified.",
+        ),
     ] = False,
+    mode: Annotated[
+        ModeChoice | None,
+        typer.Option(
+            "--mode",
+            help="planning.mode for the run: the model writes steps (actions) or goals (goals);"
+            " auto: goals for the embedded model, actions otherwise (default: from config).",
+        ),
+    ] = None,
     world_dir: Annotated[
         list[Path] | None,
         typer.Option("--world-dir", help="Folder of world YAML files, searched before packaged ones."),
@@ -137,14 +183,24 @@ def eval_suite(
             raise SuiteError("suite is inconsistent:\n" + "\n".join(problems))
         chosen = set(_selected(loaded, task or [], tag or []))
         if check:
+            total = len(loaded.suite.tasks)
+            with_goals = total - len(tasks_without_reference_goals(loaded))
             err.print(
-                f"{loaded.source}: {len(loaded.suite.tasks)} tasks over {len(loaded.worlds)} worlds, consistent",
-                style="green", markup=False,
+                f"{loaded.source}: {total} tasks over {len(loaded.worlds)} worlds, consistent;"
+                f" {with_goals}/{total} with reference goals",
+                style="green", markup=False, soft_wrap=True,
             )  # fmt: skip
             raise typer.Exit(0)
-        runner = SuiteRunner(settings=_settings(config, backend), oracle=oracle)
+        runner = SuiteRunner(settings=_settings(config, backend, mode), oracle=oracle)
+        if oracle and runner.planning_mode == "goals":
+            missing = [t for t in tasks_without_reference_goals(loaded) if t in chosen]
+            if missing:
+                raise SuiteError(
+                    f"--oracle in goal mode answers with reference goals; {len(missing)} task(s) have none: "
+                    + ", ".join(missing)
+                )
     except (SuiteError, BackendUnavailable, FileNotFoundError) as error:
-        err.print(str(error), style="red", markup=False)
+        err.print(str(error), style="red", markup=False, soft_wrap=True)  # unwrapped: names copy whole
         raise typer.Exit(2) from None
     selected = [t for t in loaded.suite.tasks if t.id in chosen]
     progress = Progress(

@@ -1,8 +1,14 @@
-"""``bt-planner run "COMMAND"``: plan (or load a plan), verify, and execute it on the simulated humanoid.
+"""``bt-planner run "COMMAND"``: take a command through the mission tree on the simulated humanoid.
+
+The command goes the way it goes on the ROS node: the ``Mission`` plans it (with the configured
+model, or answers with ``--plan FILE``), verifies the plan against its world belief, executes it,
+and re-plans from the belief with the failure context up to ``execution.max_replans`` times (not
+with ``--plan``). ``MissionRunner`` ticks the mission and steps the simulator's clock.
 
 The run is paced to the wall clock (``--speed 1`` is real time, ``--speed 0`` runs as fast as
-possible); the simulated result is the same at any speed. On a terminal a live view shows the tree
-with statuses and a progress bar.
+possible and reads no clock); the simulated result is the same at any speed. On a terminal a
+live view shows the plan with statuses and a progress bar. ``--json`` prints one JSON document
+on every path, errors included.
 """
 
 from __future__ import annotations
@@ -10,31 +16,31 @@ from __future__ import annotations
 import contextlib
 import json
 import threading
-import time
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
+import py_trees
 import typer
+import yaml
 from pydantic import ValidationError
 from rich.console import Console
 from rich.live import Live
 
 from bt_planner.cli.options import ConfigOption, JsonOption, WorldOption, load_settings, load_world
 from bt_planner.cli.plan_cmd import render as render_plan_result
-from bt_planner.cli.run_render import live_view, render_report
+from bt_planner.cli.run_render import live_view, render_run, run_json, viewer_status
 from bt_planner.config import Settings
 from bt_planner.core.issues import Severity
 from bt_planner.core.world import World
 from bt_planner.errors import BackendUnavailable
-from bt_planner.execution import ExecutionReport, execute_plan
+from bt_planner.execution import CommandReport, GivenPlanPlanner, MissionRunner
 from bt_planner.planning.planner import LLMActionPlanner
 from bt_planner.plans.custom_actions import CustomActionRegistry
-from bt_planner.plans.feedback import ExecutionFeedback
 from bt_planner.plans.plan import Plan
 from bt_planner.sim import RealTimePacer, SimulatedRobot
 from bt_planner.snapshot import MissionContext, capture
-from bt_planner.tree.compiler import CompiledPlan
-from bt_planner.verification import Verifier
+from bt_planner.tree.action_outcome import ActionStatus
+from bt_planner.tree.mission import CommandPlanner, Mission, MissionState, MissionStatus
 from bt_planner.viewer import ViewerServer
 
 PlanOption = Annotated[
@@ -59,6 +65,9 @@ MaxTimeOption = Annotated[
     float, typer.Option("--max-sim-time", min=1.0, help="Stop the run after this many simulated seconds.")
 ]
 
+_REDRAWS_PER_S = 10
+"""Live-view redraws per second of wall time when paced (counted in ticks, so no clock is read)."""
+
 
 def load_plan_file(path: Path, custom_actions: CustomActionRegistry) -> Plan:
     """A plan from ``path``: bare wire format, or a ``PlanResult`` JSON with a ``plan`` key."""
@@ -68,128 +77,126 @@ def load_plan_file(path: Path, custom_actions: CustomActionRegistry) -> Plan:
     return Plan.model_validate(data, context={"custom_actions": custom_actions})
 
 
-def _obtain_plan(
+def _setup_error(message: str, *, command: str, json_output: bool, err: Console) -> NoReturn:
+    """Report a usage or set-up problem (as JSON with ``--json``) and exit 2."""
+    if json_output:
+        typer.echo(json.dumps({"command": command, "success": False, "state": "error", "error": message}))
+    err.print(f"[red]{message}[/red]")
+    raise typer.Exit(2)
+
+
+def _planner(
     command: str,
     *,
     plan_file: Path | None,
     settings: Settings,
-    world: World,
     registry: CustomActionRegistry,
     json_output: bool,
     err: Console,
-) -> tuple[Plan, LLMActionPlanner | None]:
-    """The verified plan to run and the planner that made it (None for a plan file); exits when there is none."""
+) -> CommandPlanner:
+    """The plan file's ``GivenPlanPlanner``, or the configured LLM planner; exits 2 when neither can be had."""
     if plan_file is not None:
         try:
             plan = load_plan_file(plan_file, registry)
         except (OSError, ValueError, ValidationError) as error:
-            err.print(f"[red]cannot read plan file {plan_file}:[/red] {error}")
-            raise typer.Exit(2) from None
-        issues = Verifier(settings.safety, registry).verify(plan, world.robot, world)
-        errors = [issue for issue in issues if issue.severity is Severity.ERROR]
-        for issue in issues:
-            err.print(f"[{'red' if issue in errors else 'yellow'}]{issue}[/]")
-        if errors:
-            err.print("[red]the plan file failed verification; nothing was executed[/red]")
-            raise typer.Exit(1)
-        return plan, None
-    try:
-        planner = LLMActionPlanner(settings, custom_actions=registry)
-    except BackendUnavailable as error:
-        err.print(f"[red]{error}[/red]")
-        raise typer.Exit(2) from None
-    result = planner.plan(command, world=world)
-    if result.plan is None or not result.success:
-        if json_output:
-            typer.echo(result.model_dump_json(indent=2))
-        else:
-            render_plan_result(result, err)
-        raise typer.Exit(1)
-    return result.plan, planner
-
-
-def _replan(
-    planner: LLMActionPlanner, command: str, report: ExecutionReport, attempt: int, err: Console
-) -> Plan | None:
-    """A new verified plan from where the failed run left the robot, told which action failed and why."""
-    feedback = ExecutionFeedback(
-        previous_plan=report.plan,
-        failed_action_index=report.failed_action_index if report.failed_action_index is not None else 0,
-        reason=report.failure or "the run failed",
-        attempt=attempt,
-    )
-    err.print(f"[yellow]attempt {attempt} failed:[/yellow] {report.failure}; re-planning")
-    result = planner.plan(command, report.final_state, report.final_world, feedback=feedback)
-    if result.plan is None or not result.success:
-        render_plan_result(result, err)
-        return None
-    return result.plan
-
-
-def _execute(
-    plan: Plan,
-    *,
-    robot: SimulatedRobot,
-    world: World,
-    settings: Settings,
-    registry: CustomActionRegistry,
-    speed: float,
-    max_sim_time: float,
-    console: Console | None,
-    viewer: ViewerServer | None = None,
-    command: str = "",
-) -> ExecutionReport:
-    """Run ``plan`` on ``robot``, with a live view on ``console`` and ``viewer`` if given."""
-    period = settings.execution.tick_period_s
-    pacer = RealTimePacer(period_s=period, speed=speed) if speed > 0 else None
-    ticks = [0]
-
-    def publish(compiled: CompiledPlan) -> None:
-        if viewer is None:
-            return
-        ticks[0] += 1
-        failed = compiled.failed_index()
-        mission = MissionContext(
-            command=command,
-            plan=plan.to_wire(),
-            status="FAILED" if failed is not None else "EXECUTING",
-            action_index=_running_index(compiled),
-        )
-        viewer.publish(
-            capture(
-                compiled.root, tick=ticks[0], mission=mission, robot=robot.state(), world=robot.world_state()
+            _setup_error(
+                f"cannot read plan file {plan_file}: {error}",
+                command=command,
+                json_output=json_output,
+                err=err,
             )
+        return GivenPlanPlanner(plan, limits=settings.safety, custom_actions=registry)
+    try:
+        return LLMActionPlanner(settings, custom_actions=registry)
+    except BackendUnavailable as error:
+        _setup_error(str(error), command=command, json_output=json_output, err=err)
+
+
+class _Watch:
+    """Follows the run tick by tick: the terminal's live view and the web viewer, when they are on."""
+
+    def __init__(
+        self,
+        *,
+        command: str,
+        robot: SimulatedRobot,
+        viewer: ViewerServer | None,
+        live: Live | None,
+        redraw_every: int,
+    ) -> None:
+        self.command = command
+        self.robot = robot
+        self.viewer = viewer
+        self.live = live
+        self.redraw_every = redraw_every
+        self.visitor = py_trees.visitors.SnapshotVisitor()
+        self.ticks = 0
+        self._shown: MissionState | None = None
+
+    def attach(self, mission: Mission) -> None:
+        """Record which nodes each tick visits (for the viewer's highlighted path)."""
+        if self.viewer is not None:
+            mission.tree.visitors.append(self.visitor)
+
+    def on_tick(self, mission: Mission) -> None:
+        self.ticks += 1
+        status = mission.status
+        if self.viewer is not None:
+            self.viewer.publish(self._snapshot(mission, status))
+        if self.live is not None and (self.ticks % self.redraw_every == 0 or status.state is not self._shown):
+            self.redraw(mission)
+
+    def redraw(self, mission: Mission) -> None:
+        """Draw the live view now."""
+        if self.live is not None:
+            status = mission.status
+            self._shown = status.state
+            self.live.update(live_view(status, mission.current_plan(), self.robot.now()), refresh=True)
+
+    def _snapshot(self, mission: Mission, status: MissionStatus) -> Any:
+        compiled = mission.current_plan()
+        running = (
+            [o.index for o in compiled.outcomes() if o.status is ActionStatus.RUNNING] if compiled else []
+        )
+        context = MissionContext(
+            command=self.command,
+            plan=status.plan.to_wire() if status.plan is not None else None,
+            status=viewer_status(status.state),
+            details=status.reason,
+            action_index=running[0] if running else None,
+            attempt=max(status.attempt, 1),
+        )
+        return capture(
+            mission.root,
+            tick=self.ticks,
+            visited=self.visitor.visited,
+            timestamp=self.robot.now(),
+            mission=context,
+            robot=self.robot.state(),
+            world=self.robot.world_state(),
         )
 
-    if console is None:
-        return execute_plan(
-            plan, robot=robot, world=world, limits=settings.safety, custom_actions=registry,
-            tick_period_s=period, max_sim_time_s=max_sim_time, pacer=pacer, on_tick=publish,
-        )  # fmt: skip
-    shown: list[CompiledPlan] = []
-    last_draw = [0.0]
-    with Live(console=console, refresh_per_second=10, transient=False) as live:
 
-        def on_tick(compiled: CompiledPlan) -> None:
-            publish(compiled)
-            shown[:] = [compiled]
-            now = time.monotonic()
-            if now - last_draw[0] >= 0.05:
-                live.update(live_view(compiled, robot.now()))
-                last_draw[0] = now
-
-        report = execute_plan(
-            plan, robot=robot, world=world, limits=settings.safety, custom_actions=registry,
-            tick_period_s=period, max_sim_time_s=max_sim_time, pacer=pacer, on_tick=on_tick,
-        )  # fmt: skip
-        if shown:
-            live.update(live_view(shown[0], robot.now()))
-    return report
+def _narrate(status: MissionStatus, err: Console) -> None:
+    """Tell the user on stderr when a failed plan is being re-planned."""
+    if status.state is MissionState.REPLANNING:
+        err.print(f"[yellow]attempt {status.attempt - 1}:[/yellow] {status.reason}; re-planning")
 
 
-def _running_index(compiled: CompiledPlan) -> int | None:
-    running = [o.index for o in compiled.outcomes() if o.status.value == "running"]
-    return running[0] if running else None
+def _final_snapshot(viewer: ViewerServer, run: CommandReport) -> None:
+    """Leave the viewer showing how the run ended (the last tick's tree stays as it was)."""
+    update = viewer.hub.latest
+    if update is None:
+        return
+    latest = update.snapshot
+    mission = (latest.mission or MissionContext(command=run.command)).model_copy(
+        update={"status": viewer_status(run.status.state), "details": run.status.reason, "action_index": None}
+    )
+    last = run.last
+    changes: dict[str, Any] = {"mission": mission}
+    if last is not None:
+        changes.update(robot=last.final_state, world=last.final_world)
+    viewer.publish(latest.model_copy(update=changes))
 
 
 def _serve_until_interrupted(viewer: ViewerServer, console: Console) -> None:
@@ -198,21 +205,54 @@ def _serve_until_interrupted(viewer: ViewerServer, console: Console) -> None:
         threading.Event().wait()
 
 
-def _final_snapshot(viewer: ViewerServer, report: ExecutionReport, command: str) -> None:
-    """Leave the viewer showing how the run ended (the last tick's tree stays as it was)."""
-    update = viewer.hub.latest
-    if update is None:
-        return
-    latest = update.snapshot
-    status = "SUCCEEDED" if report.success else "FAILED"
-    mission = (latest.mission or MissionContext(command=command)).model_copy(
-        update={"status": status, "details": report.failure or "", "action_index": None}
-    )
-    viewer.publish(
-        latest.model_copy(
-            update={"mission": mission, "robot": report.final_state, "world": report.final_world}
-        )
-    )
+def _execute(
+    command: str,
+    *,
+    planner: CommandPlanner,
+    robot: SimulatedRobot,
+    world: World,
+    settings: Settings,
+    registry: CustomActionRegistry,
+    replans: bool,
+    speed: float,
+    max_sim_time: float,
+    watch: _Watch,
+    err: Console,
+) -> CommandReport:
+    """Take ``command`` through a fresh mission on ``robot`` (placed in ``world``), watched by ``watch``."""
+    execution = settings.execution
+    if not replans:
+        execution = execution.model_copy(update={"max_replans": 0})
+    pacer = RealTimePacer(period_s=execution.tick_period_s, speed=speed) if speed > 0 else None
+    with MissionRunner(
+        planner=planner,
+        robot=robot,
+        world=world,
+        limits=settings.safety,
+        settings=execution,
+        custom_actions=registry,
+    ) as runner:
+        runner.mission.add_listener(lambda status: _narrate(status, err))
+        watch.attach(runner.mission)
+        run = runner.run(command, max_sim_time_s=max_sim_time, pacer=pacer, on_tick=watch.on_tick)
+        watch.redraw(runner.mission)
+    return run
+
+
+def _report_planning(run: CommandReport, *, plan_file: Path | None, err: Console) -> None:
+    """On stderr: a plan file's verification issues, or why the planner gave no (further) plan."""
+    answer = run.plan_results[-1] if run.plan_results else None
+    if plan_file is not None:
+        for issue in run.plan_results[0].issues if run.plan_results else run.status.issues:
+            err.print(f"[{'red' if issue.severity is Severity.ERROR else 'yellow'}]{issue}[/]")
+        if run.status.state is MissionState.REJECTED:
+            err.print("[red]the plan file failed verification; nothing was executed[/red]")
+        elif run.last is None:
+            err.print(f"[red]{run.status.reason}[/red]")
+    elif answer is not None and not answer.success:
+        render_plan_result(answer, err)
+    elif run.last is None:
+        err.print(f"[red]{run.status.reason}[/red]")
 
 
 def run(
@@ -232,46 +272,43 @@ def run(
     Exit codes: 0 succeeded, 1 no safe plan or execution failed, 2 usage or setup error.
     """
     console = Console()
-    settings = load_settings(config)
-    the_world = load_world(world)
-    registry = CustomActionRegistry()
     err = Console(stderr=True)
-    plan, planner = _obtain_plan(
-        command, plan_file=plan_file, settings=settings, world=the_world, registry=registry,
-        json_output=json_output, err=err,
-    )  # fmt: skip
-    live = console if (not json_output and console.is_terminal) else None
-    with contextlib.ExitStack() as stack:
-        viewer = stack.enter_context(ViewerServer(port=view_port)) if view else None
+    try:
+        settings = load_settings(config)
+        the_world = load_world(world)
+    except (OSError, ValueError, yaml.YAMLError) as error:
+        _setup_error(f"cannot load the configuration or world: {error}", command=command,
+                     json_output=json_output, err=err)  # fmt: skip
+    registry = CustomActionRegistry()
+    planner = _planner(
+        command, plan_file=plan_file, settings=settings, registry=registry, json_output=json_output, err=err
+    )
+    terminal = not json_output and console.is_terminal
+    period = settings.execution.tick_period_s
+    redraw_every = max(1, round(speed / (_REDRAWS_PER_S * period))) if speed > 0 else _REDRAWS_PER_S
+    serving: contextlib.AbstractContextManager[ViewerServer | None] = (
+        ViewerServer(port=view_port) if view else contextlib.nullcontext()
+    )
+    with serving as viewer:
         if viewer is not None:
             err.print(f"viewer: {viewer.url}")
-        robot = SimulatedRobot(the_world)
-        attempts: list[ExecutionReport] = []
-        while True:
-            report = _execute(
-                plan, robot=robot, world=robot.world_state(), settings=settings, registry=registry,
-                speed=speed, max_sim_time=max_sim_time, console=live, viewer=viewer, command=command,
-            )  # fmt: skip
-            attempts.append(report)
-            if report.success or planner is None or len(attempts) > settings.execution.max_replans:
-                break
-            next_plan = _replan(planner, command, report, len(attempts), err)
-            if next_plan is None:
-                break
-            plan = next_plan
-        if viewer is not None:
-            _final_snapshot(viewer, report, command)
-            if live is not None:
-                _serve_until_interrupted(viewer, console)
-    if json_output:
-        earlier = [
-            {"failure": a.failure, "failed_action_index": a.failed_action_index} for a in attempts[:-1]
-        ]
-        typer.echo(
-            json.dumps(
-                {"command": command, "earlier_attempts": earlier, **report.model_dump(mode="json")}, indent=2
-            )
+        drawing: contextlib.AbstractContextManager[Live | None] = (
+            Live(console=console, auto_refresh=False) if terminal else contextlib.nullcontext()
         )
-    else:
-        render_report(report, console)
-    raise typer.Exit(0 if report.success else 1)
+        with drawing as live:
+            robot = SimulatedRobot(the_world)
+            watch = _Watch(command=command, robot=robot, viewer=viewer, live=live, redraw_every=redraw_every)
+            result = _execute(
+                command, planner=planner, robot=robot, world=the_world, settings=settings, registry=registry,
+                replans=plan_file is None, speed=speed, max_sim_time=max_sim_time, watch=watch, err=err,
+            )  # fmt: skip
+        if viewer is not None:
+            _final_snapshot(viewer, result)
+            if terminal:
+                _serve_until_interrupted(viewer, console)
+    _report_planning(result, plan_file=plan_file, err=err)
+    if json_output:
+        typer.echo(json.dumps(run_json(result), indent=2))
+    elif result.last is not None:
+        render_run(result, console)
+    raise typer.Exit(0 if result.success else 1)

@@ -1,4 +1,4 @@
-"""Evaluation: suites of tasks (command + world + goal conditions + reference plan), run through
+"""Evaluation: suites of tasks (command + world + goal conditions + reference plan and goals), run through
 plan → verify → execute in the simulator and scored the way ProgPrompt and the Embodied Agent
 Interface benchmark score plans (success, goal-condition rate, executability, refusals, latency).
 
@@ -6,9 +6,7 @@ Interface benchmark score plans (success, goal-condition rate, executability, re
 """
 
 from bt_planner.errors import SuiteError
-from bt_planner.evaluation.consistency import suite_problems
-from bt_planner.evaluation.end_state import EndState
-from bt_planner.evaluation.execution_outcome import ExecutionOutcome
+from bt_planner.evaluation.consistency import suite_problems, tasks_without_reference_goals
 from bt_planner.evaluation.goal_conditions import (
     GoalCondition,
     GoalResult,
@@ -18,7 +16,7 @@ from bt_planner.evaluation.goal_conditions import (
     RobotAt,
     Said,
 )
-from bt_planner.evaluation.metrics import SuiteSummary, TaskResult, summarise
+from bt_planner.evaluation.metrics import SuiteSummary, TagSummary, TaskResult, summarise, summarise_tags
 from bt_planner.evaluation.oracle import ReferencePlanBackend
 from bt_planner.evaluation.refusal import is_refusal, is_schema_valid
 from bt_planner.evaluation.scoring import score_task
@@ -27,8 +25,6 @@ from bt_planner.evaluation.suite_runner import SuiteReport, SuiteRunner
 from bt_planner.evaluation.task import Task
 
 __all__ = [
-    "EndState",
-    "ExecutionOutcome",
     "GoalCondition",
     "GoalResult",
     "Holding",
@@ -43,6 +39,7 @@ __all__ = [
     "SuiteReport",
     "SuiteRunner",
     "SuiteSummary",
+    "TagSummary",
     "Task",
     "TaskResult",
     "is_refusal",
@@ -53,4 +50,6 @@ __all__ = [
     "score_task",
     "suite_problems",
     "summarise",
+    "summarise_tags",
+    "tasks_without_reference_goals",
 ]

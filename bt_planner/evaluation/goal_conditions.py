@@ -1,4 +1,8 @@
-"""Goal conditions: what must hold when a task ends, checked against an ``EndState``.
+"""Goal conditions: what must hold when a task ends, checked against the world as it ended.
+
+Each ``check(world, spoken, refused=...)`` takes the world when the task ended (a run's
+``ExecutionReport.final_world``, whose robot is the robot's final state, or the starting world
+when nothing ran), everything the robot said, and whether nothing ran for a safety reason.
 
 Kinds (the ``kind`` key in suite YAML):
 
@@ -12,13 +16,13 @@ Kinds (the ``kind`` key in suite YAML):
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from bt_planner.core.geometry import Vec3
 from bt_planner.core.world import World
-from bt_planner.evaluation.end_state import EndState
 
 
 class GoalResult(BaseModel):
@@ -62,18 +66,21 @@ class _Placed(_Goal):
 
 
 class ObjectAt(_Placed):
+    """``object_at``: an object rests (not in the gripper) at a location or a point."""
+
     kind: Literal["object_at"] = "object_at"
     object: str = Field(min_length=1)
 
-    def check(self, end: EndState) -> GoalResult:
-        obj = end.world.objects.get(self.object)
-        target = self.target(end.world)
+    def check(self, world: World, spoken: Sequence[str] = (), *, refused: bool = False) -> GoalResult:
+        """Met when the object rests within ``tolerance_m`` of the target (not held)."""
+        obj = world.objects.get(self.object)
+        target = self.target(world)
         if obj is None or target is None:
             missing = self.object if obj is None else self.where()
             return self._result(met=False, detail=f"{missing!r} is not in the world")
-        if end.robot.holding == self.object:
+        if world.robot.holding == self.object:
             return self._result(met=False, detail=f"{self.object} is still in the gripper")
-        gap = end.world.object_position(self.object).planar_distance(target)
+        gap = world.object_position(self.object).planar_distance(target)
         met = gap <= self.tolerance_m
         return self._result(met=met, detail=f"{self.object} is {gap:.2f} m from {self.where()}")
 
@@ -82,45 +89,57 @@ class ObjectAt(_Placed):
 
 
 class RobotAt(_Placed):
+    """``robot_at``: the robot's base is at a location or a point."""
+
     kind: Literal["robot_at"] = "robot_at"
 
-    def check(self, end: EndState) -> GoalResult:
-        target = self.target(end.world)
+    def check(self, world: World, spoken: Sequence[str] = (), *, refused: bool = False) -> GoalResult:
+        """Met when the robot's base is within ``tolerance_m`` of the target."""
+        target = self.target(world)
         if target is None:
             return GoalResult(kind=self.kind, met=False, detail=f"{self.where()!r} is not in the world")
-        gap = end.robot.pose.position().planar_distance(target)
+        gap = world.robot.pose.position().planar_distance(target)
         return GoalResult(
             kind=self.kind, met=gap <= self.tolerance_m, detail=f"robot is {gap:.2f} m from {self.where()}"
         )
 
 
 class Holding(_Goal):
+    """``holding``: the gripper holds an object, or nothing."""
+
     kind: Literal["holding"] = "holding"
     object: str | None = Field(description="object id, or null for an empty gripper")
 
-    def check(self, end: EndState) -> GoalResult:
-        held = end.robot.holding
+    def check(self, world: World, spoken: Sequence[str] = (), *, refused: bool = False) -> GoalResult:
+        """Met when the gripper holds exactly ``object`` (None: nothing)."""
+        held = world.robot.holding
         shown = held or "nothing"
         return GoalResult(kind=self.kind, met=held == self.object, detail=f"robot holds {shown}")
 
 
 class Said(_Goal):
+    """``said``: some spoken sentence contains a text (case-insensitive)."""
+
     kind: Literal["said"] = "said"
     text: str = Field(min_length=1)
 
-    def check(self, end: EndState) -> GoalResult:
+    def check(self, world: World, spoken: Sequence[str] = (), *, refused: bool = False) -> GoalResult:
+        """Met when some sentence in ``spoken`` contains ``text``, ignoring case."""
         needle = self.text.casefold()
-        met = any(needle in sentence.casefold() for sentence in end.spoken)
-        heard = "; ".join(end.spoken) or "nothing"
+        met = any(needle in sentence.casefold() for sentence in spoken)
+        heard = "; ".join(spoken) or "nothing"
         return GoalResult(kind=self.kind, met=met, detail=f"robot said: {heard}")
 
 
 class Refused(_Goal):
+    """``refused``: no plan ran, for a safety reason."""
+
     kind: Literal["refused"] = "refused"
 
-    def check(self, end: EndState) -> GoalResult:
-        detail = "no plan ran" if end.refused else "a plan was accepted and ran"
-        return GoalResult(kind=self.kind, met=end.refused, detail=detail)
+    def check(self, world: World, spoken: Sequence[str] = (), *, refused: bool = False) -> GoalResult:
+        """Met when nothing ran for a safety reason (``refused``)."""
+        detail = "no plan ran" if refused else "a plan was accepted and ran"
+        return GoalResult(kind=self.kind, met=refused, detail=detail)
 
 
 GoalCondition = Annotated[ObjectAt | RobotAt | Holding | Said | Refused, Field(discriminator="kind")]

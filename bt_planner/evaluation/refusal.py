@@ -1,8 +1,9 @@
 """How a planning result is classified: did the model's reply parse, and was the task refused?
 
 A *refusal* is the pipeline declining to act: the command screen found a forbidden word, the
-model returned an empty plan, or verification rejected the plan on a safety rule (a limit, unsafe
-speech, a forbidden action). A plan rejected
+model returned an empty plan (in goal mode: a ``refuse`` or ``not_in_world`` goal, or no goals,
+which the symbolic planner turns into an empty plan), or verification rejected the plan on a
+safety rule (a limit, unsafe speech, a forbidden action). A plan rejected
 only for naming things that do not exist or for broken preconditions is a planning error, not a
 refusal, and neither is a reply that never parsed.
 """

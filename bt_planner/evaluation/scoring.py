@@ -2,36 +2,43 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from bt_planner.core.issues import Severity
 from bt_planner.core.world import World
-from bt_planner.evaluation.end_state import EndState
-from bt_planner.evaluation.execution_outcome import ExecutionOutcome
 from bt_planner.evaluation.hallucination import reply_actions, unknown_names
 from bt_planner.evaluation.metrics import TaskResult
 from bt_planner.evaluation.refusal import is_refusal, is_schema_valid
 from bt_planner.evaluation.task import Task
 from bt_planner.planning.result import PlanResult
 
+if TYPE_CHECKING:  # the executor (and py_trees) load only when a plan runs
+    from bt_planner.execution import ExecutionReport
+
 
 def score_task(
-    *, task: Task, world: World, result: PlanResult, execution: ExecutionOutcome | None
+    *, task: Task, world: World, result: PlanResult, execution: ExecutionReport | None
 ) -> TaskResult:
     """Check the goal conditions on how the run ended and fill in every per-task metric.
 
-    ``world`` is the task's starting world; ``execution`` is None when no plan ran.
+    ``world`` is the task's starting world; ``execution`` is the run of the accepted plan, or None
+    when no plan was accepted (then the goals are checked on ``world``, with nothing said).
     """
     refused = is_refusal(result)
-    end = (
-        execution.end if execution is not None else EndState(robot=world.robot, world=world, refused=refused)
+    end_world = (
+        execution.final_world.model_copy(update={"robot": execution.final_state})
+        if execution is not None
+        else world
     )
-    goals = [goal.check(end) for goal in task.goals]
+    spoken = execution.spoken if execution is not None else []
+    goals = [goal.check(end_world, spoken, refused=refused) for goal in task.goals]
     met = sum(goal.met for goal in goals)
     actions = (
         result.plan.to_wire()["actions"] if result.plan is not None else reply_actions(result.raw_response)
     )
-    executability = None
-    if execution is not None and execution.actions_total:
-        executability = execution.actions_succeeded / execution.actions_total
+    total = len(execution.plan.actions) if execution is not None else 0
+    succeeded = execution.succeeded_count() if execution is not None else 0
+    executability = succeeded / total if total else None
     return TaskResult(
         task_id=task.id,
         world=task.world,
@@ -42,8 +49,8 @@ def score_task(
         verified=result.success,
         refused=refused,
         executed=execution is not None,
-        actions_total=execution.actions_total if execution is not None else 0,
-        actions_succeeded=execution.actions_succeeded if execution is not None else 0,
+        actions_total=total,
+        actions_succeeded=succeeded,
         executability=executability,
         goals=goals,
         goal_condition_rate=met / len(goals),

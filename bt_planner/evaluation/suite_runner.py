@@ -1,5 +1,8 @@
-"""Runs a suite: each task is planned (by the model, or by its reference plan with ``oracle``),
+"""Runs a suite: each task is planned (by the model, or by its reference answer with ``oracle``),
 verified, executed in the simulator, and scored against its goal conditions.
+
+``planning.mode`` (``auto``, ``actions`` or ``goals``) is the run's: the model writes steps or a
+goal list; the oracle answers each request with the task's reference plan or reference goals.
 
 Tasks run one after another so each latency is that of a lone request. The plan cache is off:
 every task is a fresh planning call. Each task gets one plan (after the planner's own repair
@@ -13,58 +16,82 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
-from bt_planner.config import Settings
-from bt_planner.evaluation.end_state import EndState
-from bt_planner.evaluation.execution_outcome import ExecutionOutcome
-from bt_planner.evaluation.metrics import SuiteSummary, TaskResult, summarise
+from bt_planner.config import PlanningMode, Settings
+from bt_planner.evaluation.metrics import SuiteSummary, TagSummary, TaskResult, summarise, summarise_tags
 from bt_planner.evaluation.oracle import ReferencePlanBackend
 from bt_planner.evaluation.scoring import score_task
-from bt_planner.evaluation.simulation import run_in_simulator
+from bt_planner.evaluation.simulation import plan_and_run
 from bt_planner.evaluation.suite import LoadedSuite
 from bt_planner.evaluation.task import Task
 from bt_planner.planning.planner import LLMActionPlanner
+from bt_planner.planning.planner import Mode as PlanningModeInEffect
 from bt_planner.plans.custom_actions import CustomActionRegistry
+from bt_planner.plans.plan import Plan
 
 Mode = Literal["model", "oracle"]
 
 
 class SuiteReport(BaseModel):
-    """A whole run: who planned, every task's result, and the aggregates."""
+    """A whole run: who planned and how, every task's result, the aggregates and the per-tag ones.
+
+    ``mode`` says whether a model or the oracle planned. ``planning_mode`` says who wrote the steps:
+    the model (``actions``) or the symbolic planner from the model's goals (``goals``);
+    ``configured_mode`` is the run's ``planning.mode`` (``auto`` lets the planner choose).
+    """
 
     model_config = ConfigDict(frozen=True)
 
     suite: str
     source: str
     mode: Mode
+    planning_mode: PlanningModeInEffect = "actions"
+    configured_mode: PlanningMode = "auto"
     backend: str
     model: str
     started_at: str
     duration_s: float
     results: list[TaskResult]
     summary: SuiteSummary
+    by_tag: list[TagSummary] = Field(default_factory=list, description="one entry per tag, by name")
 
 
-def _uncached(settings: Settings, *, oracle: bool) -> Settings:
+def _run_settings(settings: Settings, *, oracle: bool, mode: PlanningMode | None) -> Settings:
+    """The settings of a run: plan cache off, no repair round for the oracle, ``mode`` if given."""
     llm = settings.llm.model_copy(update={"max_repair_rounds": 0}) if oracle else settings.llm
+    planning = settings.planning if mode is None else settings.planning.model_copy(update={"mode": mode})
     return settings.model_copy(
-        update={"cache": settings.cache.model_copy(update={"enabled": False}), "llm": llm}
+        update={
+            "cache": settings.cache.model_copy(update={"enabled": False}),
+            "llm": llm,
+            "planning": planning,
+        }
     )
 
 
 class SuiteRunner:
-    """Evaluates tasks with one planner (model mode) or one reference-plan planner per task (oracle)."""
+    """Evaluates tasks with one planner (model mode) or one reference-answer planner per task (oracle).
+
+    Args:
+        settings: the run's settings (the plan cache is turned off for the run).
+        oracle: answer each task with its reference plan or reference goals instead of a model.
+        mode: ``planning.mode`` for the run; None keeps the one in ``settings``.
+        planner: a ready planner to evaluate (model mode), used with its own settings; by default
+            one is built from ``settings``.
+        custom_actions: the custom actions plans and goals may use.
+    """
 
     def __init__(
         self,
         *,
         settings: Settings,
         oracle: bool = False,
+        mode: PlanningMode | None = None,
         planner: LLMActionPlanner | None = None,
         custom_actions: CustomActionRegistry | None = None,
     ) -> None:
-        self.settings = _uncached(settings, oracle=oracle)
+        self.settings = _run_settings(settings, oracle=oracle, mode=mode)
         self.oracle = oracle
         self.custom_actions = custom_actions if custom_actions is not None else CustomActionRegistry()
         self._planner = planner
@@ -73,10 +100,24 @@ class SuiteRunner:
 
     def _planner_for(self, task: Task) -> LLMActionPlanner:
         if self.oracle:
-            backend = ReferencePlanBackend(task.reference_plan)
+            backend = ReferencePlanBackend.for_task(task)
             return LLMActionPlanner(self.settings, backend=backend, custom_actions=self.custom_actions)
         assert self._planner is not None
         return self._planner
+
+    @property
+    def configured_mode(self) -> PlanningMode:
+        """The run's ``planning.mode`` (a given planner's own, in model mode)."""
+        if self._planner is not None and not self.oracle:
+            return self._planner.settings.planning.mode
+        return self.settings.planning.mode
+
+    @property
+    def planning_mode(self) -> PlanningModeInEffect:
+        """The planning mode in effect (``auto`` resolved the way the planner resolves it)."""
+        if self._planner is not None and not self.oracle:
+            return self._planner.mode
+        return LLMActionPlanner(self.settings, backend=ReferencePlanBackend(Plan(actions=[]))).mode
 
     @property
     def backend_name(self) -> str:
@@ -84,31 +125,23 @@ class SuiteRunner:
 
     @property
     def model_name(self) -> str:
-        return "reference-plan" if self.oracle or self._planner is None else self._planner.backend.model
+        return "reference" if self.oracle or self._planner is None else self._planner.backend.model
 
     def run_task(self, loaded: LoadedSuite, task: Task) -> TaskResult:
-        """Plan, verify, execute (when accepted) and score one task."""
+        """Plan, verify, execute (when accepted) and score one task, through the mission tree.
+
+        A run that raises is scored as a failed run with the error, so it does not end the suite.
+        """
         world = loaded.world_for(task)
-        result = self._planner_for(task).plan(task.command, world.robot, world)
-        execution = None
-        if result.plan is not None:
-            try:
-                execution = run_in_simulator(
-                    result.plan,
-                    world=world,
-                    limits=self.settings.safety,
-                    custom_actions=self.custom_actions,
-                    tick_period_s=self.settings.execution.tick_period_s,
-                    max_sim_time_s=task.max_sim_time_s,
-                )
-            except Exception as error:  # one broken run must not end the suite; it is scored and shown
-                execution = ExecutionOutcome(
-                    success=False,
-                    actions_total=len(result.plan.actions),
-                    actions_succeeded=0,
-                    failure=f"the executor raised {type(error).__name__}: {error}",
-                    end=EndState(robot=world.robot, world=world),
-                )
+        result, execution = plan_and_run(
+            self._planner_for(task),
+            task.command,
+            world=world,
+            limits=self.settings.safety,
+            custom_actions=self.custom_actions,
+            tick_period_s=self.settings.execution.tick_period_s,
+            max_sim_time_s=task.max_sim_time_s,
+        )
         return score_task(task=task, world=world, result=result, execution=execution)
 
     def run(
@@ -130,10 +163,13 @@ class SuiteRunner:
             suite=loaded.suite.name,
             source=loaded.source,
             mode="oracle" if self.oracle else "model",
+            planning_mode=self.planning_mode,
+            configured_mode=self.configured_mode,
             backend=self.backend_name,
             model=self.model_name,
             started_at=started.isoformat(timespec="seconds"),
             duration_s=time.perf_counter() - clock,
             results=results,
             summary=summarise(results),
+            by_tag=summarise_tags(results),
         )

@@ -111,44 +111,59 @@ def test_world_option_and_paced_run(tmp_path: Path) -> None:
     assert report["final_state"]["pose"]["x"] == pytest.approx(1.0, abs=0.03)
 
 
-def test_view_publishes_every_changed_tick_and_the_final_world(tmp_path: Path) -> None:
-    from bt_planner.cli.run_cmd import _execute, _final_snapshot
+def test_view_publishes_the_mission_tree_every_changed_tick_and_the_final_world() -> None:
+    from rich.console import Console
+
+    from bt_planner.cli.run_cmd import _execute, _final_snapshot, _Watch
     from bt_planner.config import Settings
     from bt_planner.core.world import default_world
+    from bt_planner.execution import GivenPlanPlanner
     from bt_planner.plans.custom_actions import CustomActionRegistry
     from bt_planner.plans.plan import Plan
     from bt_planner.sim import SimulatedRobot
+    from bt_planner.snapshot import TreeSnapshot
     from bt_planner.viewer import ViewerServer
 
+    settings, world = Settings(), default_world()
+    planner = GivenPlanPlanner(Plan.model_validate(kitchen_plan()), limits=settings.safety)
+    statuses: list[str | None] = []
     with ViewerServer(port=0) as viewer:
-        report = _execute(
-            Plan.model_validate(kitchen_plan()),
-            robot=SimulatedRobot(default_world()),
-            world=default_world(),
-            settings=Settings(),
-            registry=CustomActionRegistry(),
-            speed=0.0,
-            max_sim_time=600.0,
-            console=None,
-            viewer=viewer,
-            command=KITCHEN_COMMAND,
-        )
+        robot = SimulatedRobot(world)
+        watch = _Watch(command=KITCHEN_COMMAND, robot=robot, viewer=viewer, live=None, redraw_every=1)
+        publish = viewer.publish
+
+        def recording(snapshot: object) -> bool:
+            assert isinstance(snapshot, TreeSnapshot) and snapshot.mission is not None
+            statuses.append(snapshot.mission.status)
+            return publish(snapshot)
+
+        viewer.publish = recording  # type: ignore[method-assign]
+        run = _execute(
+            KITCHEN_COMMAND, planner=planner, robot=robot, world=world, settings=settings,
+            registry=CustomActionRegistry(), replans=False, speed=0.0, max_sim_time=600.0, watch=watch,
+            err=Console(stderr=True),
+        )  # fmt: skip
         mid_run = viewer.hub.latest
-        _final_snapshot(viewer, report, KITCHEN_COMMAND)
+        _final_snapshot(viewer, run)
         final = viewer.hub.latest
-    assert report.success
+    assert run.success
     assert mid_run is not None and mid_run.sequence > 10
+    assert statuses[0] in ("PLANNING_STARTED", "EXECUTING") and statuses[-1] == "SUCCEEDED"
+    assert statuses.count("EXECUTING") > 10
     assert final is not None and final.snapshot.mission is not None
     assert final.snapshot.mission.status == "SUCCEEDED"
     assert final.snapshot.mission.command == KITCHEN_COMMAND
     assert final.snapshot.world is not None
     assert final.snapshot.world.objects["red_cup"].location == "table"
-    assert len(final.snapshot.nodes) > 5
+    names = [node.name for node in final.snapshot.nodes.values()]
+    assert "Re-plan on failure" in names and "Wait for command" in names  # the mission tree, as on ROS
+    assert "#5 place table" in names  # with the plan under Execute
+    assert final.snapshot.visited and final.snapshot.timestamp == pytest.approx(run.sim_time_s)
 
 
 def _plan_that_looks_for_a_bottle() -> dict[str, object]:
     plan = kitchen_plan()
-    actions = list(plan["actions"])  # type: ignore[call-overload]
+    actions = list(plan["actions"])
     actions[1] = action("detect", "find the bottle", 2.0, object_type="bottle", search_area="kitchen")
     return {**plan, "actions": actions}
 
@@ -179,3 +194,91 @@ def test_no_replanning_when_max_replans_is_zero(
     assert code == 1
     assert json.loads(out)["failed_action_index"] == 1
     assert len(server.requests) == 1
+
+
+def test_the_cli_replans_from_the_belief_not_from_the_simulator(
+    server: FakeOpenAIServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Someone moved the cup to the table; the mission's belief (the world file) still has it in the kitchen.
+
+    The kitchen plan's detect fails there; the model is asked again with the failure context, the
+    robot's state where it stopped and the world as the mission believes it, not as the simulator has it.
+    """
+    from bt_planner.cli import run_cmd
+    from bt_planner.core.geometry import Vec3
+    from bt_planner.core.world import World
+    from bt_planner.sim import SimulatedRobot
+
+    class CupMovedRobot(SimulatedRobot):
+        def __init__(self, world: World) -> None:
+            super().__init__(world)
+            self.move_object("red_cup", Vec3(x=5.3, y=1.2, z=0.8))
+
+    monkeypatch.setattr(run_cmd, "SimulatedRobot", CupMovedRobot)
+    monkeypatch.setenv("OPENAI_BASE_URL", server.url)
+    look_at_the_table = {
+        "actions": [
+            action("navigate", "look at the table", 5.0, location_name="table"),
+            action("detect", "find the cup there", 2.0, object_type="cup", search_area="table"),
+            action("speak", "report", 2.0, message="The red cup is on the table"),
+        ]
+    }
+    server.push(plan_reply(kitchen_plan()), plan_reply(look_at_the_table))
+    code, out, err = invoke(KITCHEN_COMMAND, "--json", "--speed", "0")
+
+    assert code == 0, out
+    report = json.loads(out)
+    reason = "no cup seen within 1.5 m of (3.00, 2.00)"
+    assert report["earlier_attempts"] == [{"failure": reason, "failed_action_index": 1}]
+    assert (report["success"], report["state"], report["spoken"]) == (
+        True,
+        "succeeded",
+        ["The red cup is on the table"],
+    )
+    assert f"attempt 1: action 1 failed: {reason}; re-planning" in " ".join(err.split())
+    assert len(server.requests) == 2
+    first, replan = (r["messages"][-1]["content"] for r in server.requests)
+    assert "Attempt 1 failed at action 1 (detect" in replan and reason in replan
+    assert "Robot: at (0,0)" in first and "Robot: at (3,2)" in replan  # from where the robot stopped
+    believed = "red_cup=red cup at (3.2,2.1,0.8) near kitchen"
+    assert believed in first and believed in replan  # the belief, not the simulator's (5.3, 1.2)
+    assert "5.3" not in replan
+    navigate = report["outcomes"][0]
+    assert navigate["status"] == "succeeded" and navigate["started_at"] > 8.0  # went on, clock not reset
+
+
+def test_json_on_every_path_set_up_errors_included(tmp_path: Path) -> None:
+    bad_world = tmp_path / "world.yaml"
+    bad_world.write_text("name: [", encoding="utf-8")
+    plan = write(tmp_path / "plan.json", kitchen_plan())
+    code, out, _ = invoke("go", "--plan", str(plan), "--world", str(bad_world), "--json")
+    error = json.loads(out)
+    assert code == 2 and (error["command"], error["success"], error["state"]) == ("go", False, "error")
+    assert "world.yaml" in error["error"]
+    code, out, _ = invoke("go", "--plan", str(tmp_path / "missing.json"), "--json")
+    assert code == 2 and "cannot read plan file" in json.loads(out)["error"]
+
+    unsafe = write(tmp_path / "unsafe.json", {"actions": [action("navigate", location_name="attic")]})
+    code, out, err = invoke("go", "--plan", str(unsafe), "--json", "--speed", "0")
+    rejected = json.loads(out)
+    assert code == 1 and (rejected["success"], rejected["state"], rejected["plan"]) == (
+        False,
+        "rejected",
+        None,
+    )
+    assert [i["rule"] for i in rejected["issues"]] == ["world.unknown_location"]
+    assert "failed verification; nothing was executed" in err
+
+    code, out, _ = invoke("go", "--plan", str(plan), "--json", "--speed", "0", "--max-sim-time", "3")
+    stopped = json.loads(out)
+    assert code == 1 and (stopped["state"], stopped["failure"]) == (
+        "failed",
+        "stopped after 3 s of simulated time (max_sim_time_s)",
+    )
+    assert stopped["outcomes"][0]["status"] == "cancelled" and stopped["sim_time_s"] == pytest.approx(3.0)
+
+
+def test_plan_file_runs_are_deterministic(tmp_path: Path) -> None:
+    plan = write(tmp_path / "plan.json", kitchen_plan())
+    runs = [invoke(KITCHEN_COMMAND, "--plan", str(plan), "--json", "--speed", "0")[1] for _ in range(2)]
+    assert runs[0] == runs[1] and json.loads(runs[0])["success"] is True

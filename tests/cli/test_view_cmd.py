@@ -6,10 +6,8 @@ import http.client
 import signal
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
-import py_trees
 import pytest
 from typer.testing import CliRunner
 
@@ -21,13 +19,6 @@ from tests.snapshot_trees import kitchen_tree, kitchen_world, robot_at
 from tests.viewer.test_server import Collector
 
 CLI = [sys.executable, "-c", "from bt_planner.cli.app import main; main()"]
-
-
-@pytest.fixture(autouse=True)
-def _fresh_blackboard() -> Iterator[None]:
-    py_trees.blackboard.Blackboard.clear()
-    yield
-    py_trees.blackboard.Blackboard.clear()
 
 
 def recording(path: Path, ticks: int) -> list[TreeSnapshot]:

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import io
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import py_trees
-import pytest
 from rich.console import Console
 from typer.testing import CliRunner
 
@@ -18,13 +16,6 @@ from bt_planner.viewer import ViewerServer
 from bt_planner.viewer.terminal import render
 from tests.sample_plans import KITCHEN_COMMAND
 from tests.snapshot_trees import STEP_NAMES, kitchen_tree, kitchen_world, mission, robot_at
-
-
-@pytest.fixture(autouse=True)
-def _fresh_blackboard() -> Iterator[None]:
-    py_trees.blackboard.Blackboard.clear()
-    yield
-    py_trees.blackboard.Blackboard.clear()
 
 
 def text_of(snapshot: TreeSnapshot, **options: bool) -> str:

@@ -132,7 +132,7 @@ def test_cli_check_and_errors(tmp_path: Any) -> None:
     assert "consistent" in checked.stderr
     missing = runner.invoke(app, ["eval", "nope", "--check"])
     assert missing.exit_code == 2
-    assert "packaged: standard" in missing.stderr
+    assert "packaged: spoken, standard" in missing.stderr
     unknown_task = runner.invoke(app, ["eval", "--task", "no-such-task", "--check"])
     assert unknown_task.exit_code == 2
     assert "no task no-such-task" in unknown_task.stderr

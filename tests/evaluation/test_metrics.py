@@ -8,21 +8,19 @@ import pytest
 
 from bt_planner.core.geometry import Pose, Vec3
 from bt_planner.core.issues import IssueCode, PlanIssue, Severity
+from bt_planner.core.limits import SafetyLimits
 from bt_planner.core.state import RobotState
 from bt_planner.core.world import World, default_world
-from bt_planner.evaluation.end_state import EndState
-from bt_planner.evaluation.execution_outcome import ExecutionOutcome
 from bt_planner.evaluation.metrics import TaskResult, summarise
 from bt_planner.evaluation.refusal import is_refusal, is_schema_valid
 from bt_planner.evaluation.scoring import score_task
-from bt_planner.evaluation.simulation import outcome_from_report
 from bt_planner.evaluation.suite import parse_suite
 from bt_planner.evaluation.task import Task
 from bt_planner.execution import ActionOutcome, ActionStatus, ExecutionReport
 from bt_planner.llm.chat import TokenUsage
 from bt_planner.planning.result import PlanResult, Timings
 from bt_planner.plans.plan import Plan
-from tests.sample_plans import KITCHEN_COMMAND, kitchen_plan
+from tests.sample_plans import KITCHEN_COMMAND, action, kitchen_plan
 
 SUITE = f"""
 name: hand-made
@@ -76,22 +74,40 @@ def cup_moved_to(world: World, x: float, y: float) -> World:
 
 
 def run(
-    *, succeeded: int, total: int, world: World, spoken: list[str], at: tuple[float, float]
-) -> ExecutionOutcome:
-    return ExecutionOutcome(
-        success=succeeded == total,
-        actions_total=total,
-        actions_succeeded=succeeded,
-        failure=None if succeeded == total else f"action {succeeded} failed",
-        end=EndState(robot=RobotState(pose=Pose(x=at[0], y=at[1])), world=world, spoken=spoken),
+    plan: Plan, *, succeeded: int, world: World, spoken: list[str], at: tuple[float, float]
+) -> ExecutionReport:
+    """A run of ``plan`` whose first ``succeeded`` actions succeeded and the next one failed."""
+    statuses = (
+        [ActionStatus.SUCCEEDED] * succeeded
+        + [ActionStatus.FAILED]
+        + [ActionStatus.NOT_RUN] * len(plan.actions)
+    )
+    outcomes = [
+        ActionOutcome(index=i, action_type=a.action_type, name=a.action_type.value, status=status)
+        for i, (a, status) in enumerate(zip(plan.actions, statuses, strict=False))
+    ]
+    robot = RobotState(pose=Pose(x=at[0], y=at[1]))
+    done = succeeded == len(plan.actions)
+    return ExecutionReport(
+        success=done,
+        failure=None if done else f"action {succeeded} failed",
+        plan=plan,
+        outcomes=outcomes,
+        failed_action_index=None if done else succeeded,
+        final_state=robot,
+        final_world=world.model_copy(update={"robot": robot}),
+        spoken=spoken,
         sim_time_s=30.0,
+        ticks=300,
     )
 
 
 def test_a_full_run_that_misses_one_goal(tasks: dict[str, Task]) -> None:
     world = default_world()
     task = tasks["seed"]
-    outcome = run(succeeded=5, total=5, world=cup_moved_to(world, 5.3, 1.0), spoken=[], at=(5.0, 1.0))
+    outcome = run(
+        task.reference_plan, succeeded=5, world=cup_moved_to(world, 5.3, 1.0), spoken=[], at=(5.0, 1.0)
+    )
     result = score_task(task=task, world=world, result=accepted(task.reference_plan), execution=outcome)
     assert (result.schema_valid, result.verified, result.refused, result.executed) == (
         True,
@@ -126,14 +142,9 @@ def test_an_executor_report_is_scored_by_its_action_statuses(tasks: dict[str, Ta
         sim_time_s=12.5,
         ticks=125,
     )
-    result = score_task(
-        task=task, world=world, result=accepted(task.reference_plan), execution=outcome_from_report(report)
-    )
-    assert (result.actions_succeeded, result.actions_total, result.executability) == (
-        2,
-        5,
-        pytest.approx(0.4),
-    )
+    result = score_task(task=task, world=world, result=accepted(task.reference_plan), execution=report)
+    assert (result.actions_succeeded, result.actions_total) == (2, 5)
+    assert result.executability == pytest.approx(0.4)
     assert (result.execution_failure, result.sim_time_s) == ("cup not within reach", 12.5)
     assert [g.met for g in result.goals] == [False, True, True]
 
@@ -141,7 +152,7 @@ def test_an_executor_report_is_scored_by_its_action_statuses(tasks: dict[str, Ta
 def test_a_run_that_fails_part_way(tasks: dict[str, Task]) -> None:
     world = default_world()
     task = tasks["seed"]
-    outcome = run(succeeded=2, total=5, world=world, spoken=["done"], at=(3.0, 2.0))
+    outcome = run(task.reference_plan, succeeded=2, world=world, spoken=["done"], at=(3.0, 2.0))
     result = score_task(task=task, world=world, result=accepted(task.reference_plan), execution=outcome)
     assert result.executability == pytest.approx(0.4)
     assert result.execution_failure == "action 2 failed"
@@ -260,3 +271,63 @@ def test_aggregates() -> None:
 def test_aggregates_of_nothing_are_zero() -> None:
     s = summarise([])
     assert (s.tasks, s.success_rate, s.latency_p95_ms) == (0, 0.0, 0.0)
+
+
+class CountingPlanner:
+    """Answers every request with ``plan`` (or refuses when it is None); counts the requests."""
+
+    def __init__(self, plan: Plan | None) -> None:
+        self.answer = plan
+        self.calls = 0
+
+    def plan(
+        self, command: str, state: object = None, world: object = None, *, feedback: object = None
+    ) -> PlanResult:
+        self.calls += 1
+        if self.answer is None:
+            return rejected(issue(IssueCode.EMPTY_PLAN))
+        return accepted(self.answer)
+
+
+def plan_and_run_once(planner: CountingPlanner, world: World) -> tuple[PlanResult, ExecutionReport | None]:
+    from bt_planner.evaluation.simulation import plan_and_run
+
+    return plan_and_run(
+        planner,
+        KITCHEN_COMMAND,
+        world=world,
+        limits=SafetyLimits(),
+        custom_actions=None,
+        tick_period_s=0.1,
+        max_sim_time_s=600.0,
+    )
+
+
+def test_a_task_gets_one_plan_and_one_run_through_the_mission_even_when_it_fails() -> None:
+    from bt_planner.execution import execute_plan
+    from bt_planner.sim import SimulatedRobot
+
+    world = default_world()
+    wire = kitchen_plan()
+    wire["actions"][1] = action("detect", "find a bottle", 2.0, object_type="bottle", search_area="kitchen")
+    planner = CountingPlanner(Plan.model_validate(wire))  # verifies, and fails at the detect
+    result, execution = plan_and_run_once(planner, world)
+    assert planner.calls == 1 and result.success  # no re-plan, though max_replans defaults to 2
+    assert execution is not None and execution.failed_action_index == 1
+    assert result.plan is not None
+    alone = execute_plan(result.plan, robot=SimulatedRobot(world), world=world, limits=SafetyLimits())
+    assert execution == alone  # the mission runs the plan exactly as the executor alone does
+
+
+def test_a_refusal_runs_nothing_and_a_plan_the_mission_cannot_start_runs_nothing_too() -> None:
+    world = default_world()
+    result, execution = plan_and_run_once(CountingPlanner(None), world)
+    assert not result.success and execution is None
+
+    unreachable = Plan.model_validate({"actions": [action("grasp", object_id="red_cup")]})
+    result, execution = plan_and_run_once(CountingPlanner(unreachable), world)  # the mission re-verifies
+    assert result.success and execution is not None
+    assert (execution.success, execution.succeeded_count(), execution.ticks) == (False, 0, 0)
+    assert execution.failure is not None and execution.failure.startswith("verification failed")
+    assert [o.status for o in execution.outcomes] == [ActionStatus.NOT_RUN]
+    assert execution.final_world == world

@@ -85,11 +85,11 @@ def test_registered_custom_actions_validate_their_parameters():
         )
 
 
-def test_custom_actions_appear_in_schema_and_prompt():
+def test_custom_actions_appear_in_schema_and_prompt(world: World):
     from bt_planner.llm.prompt import system_prompt
 
     registry = _registry()
-    variants = plan_json_schema(default_world(), registry)["properties"]["actions"]["items"]["anyOf"]
+    variants = plan_json_schema(world, registry)["properties"]["actions"]["items"]["anyOf"]
     custom = [v for v in variants if v["properties"]["action_type"]["enum"] == ["custom"]]
     assert len(custom) == 1
     params = custom[0]["properties"]["parameters"]
@@ -106,7 +106,7 @@ def test_registry_rejects_duplicates_and_bad_names():
         registry.register("two words", WaveParams, "x")
 
 
-def test_schema_is_strict_everywhere():
+def test_schema_is_strict_everywhere(world: World):
     def walk(node):
         if isinstance(node, dict):
             assert "oneOf" not in node and "$ref" not in node and "default" not in node
@@ -119,7 +119,7 @@ def test_schema_is_strict_everywhere():
             for value in node:
                 walk(value)
 
-    walk(plan_json_schema(default_world()))
+    walk(plan_json_schema(world))
 
 
 def test_schema_drops_actions_that_cannot_name_anything():
@@ -140,8 +140,7 @@ def test_default_world_is_the_seed_example():
     assert world.robot.battery_percent == 85 and world.robot.gripper is GripperState.OPEN
 
 
-def test_world_yaml_round_trip_and_reference_errors(tmp_path):
-    world = default_world()
+def test_world_yaml_round_trip_and_reference_errors(tmp_path, world: World):
     path = tmp_path / "w.yaml"
     path.write_text(world.to_yaml())
     assert World.load(path) == world

@@ -24,11 +24,9 @@ pytestmark = pytest.mark.ros
 
 
 @pytest.fixture(autouse=True)
-def _clean_blackboard():
+def _activity_stream():
+    """Record blackboard activity; the root conftest's clean blackboard drops the stream afterwards."""
     py_trees.blackboard.Blackboard.enable_activity_stream(maximum_size=10)
-    yield
-    py_trees.blackboard.Blackboard.clear()
-    py_trees.blackboard.Blackboard.disable_activity_stream()
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 
 import py_trees
 import pytest
@@ -30,13 +29,6 @@ from bt_planner.snapshot import (
 )
 from tests.sample_plans import KITCHEN_COMMAND, kitchen_plan
 from tests.snapshot_trees import STEP_NAMES, kitchen_tree, kitchen_world, mission, robot_at
-
-
-@pytest.fixture(autouse=True)
-def _fresh_blackboard() -> Iterator[None]:
-    py_trees.blackboard.Blackboard.clear()
-    yield
-    py_trees.blackboard.Blackboard.clear()
 
 
 def test_capture_records_every_node_with_ids_classes_kinds_and_children():

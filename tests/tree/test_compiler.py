@@ -10,7 +10,7 @@ import pytest
 from pydantic import BaseModel
 
 from bt_planner.core.limits import SafetyLimits
-from bt_planner.core.world import default_world
+from bt_planner.core.world import World, default_world
 from bt_planner.execution import ActionStatus, execute_plan
 from bt_planner.plans.custom_actions import CustomActionRegistry
 from bt_planner.plans.plan import Plan
@@ -25,10 +25,8 @@ def kitchen() -> Plan:
     return Plan.model_validate(kitchen_plan())
 
 
-def test_kitchen_plan_succeeds_and_the_cup_ends_on_the_table() -> None:
-    world = default_world()
-    robot = SimulatedRobot(world)
-    report = execute_plan(kitchen(), robot=robot, world=world, limits=SafetyLimits())
+def test_kitchen_plan_succeeds_and_the_cup_ends_on_the_table(world: World, sim_robot: SimulatedRobot) -> None:
+    report = execute_plan(kitchen(), robot=sim_robot, world=world, limits=SafetyLimits())
     assert report.success and report.failure is None and report.failed_action_index is None
     assert [o.status for o in report.outcomes] == [ActionStatus.SUCCEEDED] * 5
     cup = report.final_world.objects["red_cup"]
@@ -45,8 +43,7 @@ def test_kitchen_plan_succeeds_and_the_cup_ends_on_the_table() -> None:
     assert report.ticks == round(report.sim_time_s / 0.1) + 1
 
 
-def test_a_finished_run_leaves_no_blackboard_clients_behind() -> None:
-    world = default_world()
+def test_a_finished_run_leaves_no_blackboard_clients_behind(world: World) -> None:
     execute_plan(kitchen(), robot=SimulatedRobot(world), world=world, limits=SafetyLimits())
     before = len(py_trees.blackboard.Blackboard.clients)
     execute_plan(kitchen(), robot=SimulatedRobot(world), world=world, limits=SafetyLimits())
@@ -63,10 +60,10 @@ def test_runs_are_deterministic() -> None:
     assert reports[0] == reports[1]
 
 
-def test_compiled_shape_is_a_memory_sequence_of_timeout_guard_leaf() -> None:
-    world = default_world()
-    robot = SimulatedRobot(world)
-    compiled = compile_plan(kitchen(), robot=robot, world=world, limits=SafetyLimits())
+def test_compiled_shape_is_a_memory_sequence_of_timeout_guard_leaf(
+    world: World, sim_robot: SimulatedRobot
+) -> None:
+    compiled = compile_plan(kitchen(), robot=sim_robot, world=world, limits=SafetyLimits())
     root = compiled.root
     assert isinstance(root, py_trees.composites.Sequence) and root.memory is True
     assert len(root.children) == 5
@@ -88,10 +85,8 @@ def test_compiled_shape_is_a_memory_sequence_of_timeout_guard_leaf() -> None:
     assert root.children[0].duration == pytest.approx(3 * (math.hypot(3, 2) / 0.5 + 4))
 
 
-def test_unicode_tree_renders_names_and_statuses() -> None:
-    world = default_world()
-    robot = SimulatedRobot(world)
-    compiled = compile_plan(kitchen(), robot=robot, world=world, limits=SafetyLimits())
+def test_unicode_tree_renders_names_and_statuses(world: World, sim_robot: SimulatedRobot) -> None:
+    compiled = compile_plan(kitchen(), robot=sim_robot, world=world, limits=SafetyLimits())
     text = py_trees.display.unicode_tree(compiled.root, show_status=True)
     lines = text.splitlines()
     assert lines[0].startswith("{-} plan (5 actions)")
@@ -103,38 +98,34 @@ def test_unicode_tree_renders_names_and_statuses() -> None:
     assert "#5 place table" in text
 
 
-def test_a_compiled_plan_can_be_reset_and_ticked_again() -> None:
-    world = default_world()
-    robot = SimulatedRobot(world)
+def test_a_compiled_plan_can_be_reset_and_ticked_again(world: World, sim_robot: SimulatedRobot) -> None:
     plan = Plan.model_validate(
         {"actions": [action("speak", message="one"), action("wait", duration_seconds=1.0)]}
     )
-    compiled = compile_plan(plan, robot=robot, world=world, limits=SafetyLimits())
+    compiled = compile_plan(plan, robot=sim_robot, world=world, limits=SafetyLimits())
     keys.init_robot_keys()
     tree = py_trees.trees.BehaviourTree(compiled.root)
     tree.tick()
-    robot.step(0.1)
+    sim_robot.step(0.1)
     tree.tick()
     assert compiled.outcomes()[0].status is ActionStatus.RUNNING
     compiled.reset()  # stops the running speech and forgets outcomes
-    assert robot.goal_status().state.value == "cancelled"
+    assert sim_robot.goal_status().state.value == "cancelled"
     assert [o.status for o in compiled.outcomes()] == [ActionStatus.NOT_RUN] * 2
     for _ in range(100):
         tree.tick()
         if compiled.root.status != py_trees.common.Status.RUNNING:
             break
-        robot.step(0.1)
+        sim_robot.step(0.1)
     assert compiled.root.status == py_trees.common.Status.SUCCESS
-    assert robot.spoken == ("one", "one")
+    assert sim_robot.spoken == ("one", "one")
 
 
-def test_progress_counts_finished_and_running_actions() -> None:
-    world = default_world()
-    robot = SimulatedRobot(world)
+def test_progress_counts_finished_and_running_actions(world: World, sim_robot: SimulatedRobot) -> None:
     seen: list[float] = []
     execute_plan(
         kitchen(),
-        robot=robot,
+        robot=sim_robot,
         world=world,
         limits=SafetyLimits(),
         on_tick=lambda c: seen.append(c.progress()),
@@ -187,30 +178,27 @@ def greet_plan(registry: CustomActionRegistry) -> Plan:
     )
 
 
-def test_custom_action_compiles_through_the_registry_and_runs() -> None:
+def test_custom_action_compiles_through_the_registry_and_runs(
+    world: World, sim_robot: SimulatedRobot
+) -> None:
     built: list[Any] = []
     registry = greet_registry(built)
-    world = default_world()
-    robot = SimulatedRobot(world)
     report = execute_plan(
-        greet_plan(registry), robot=robot, world=world, limits=SafetyLimits(), custom_actions=registry
+        greet_plan(registry), robot=sim_robot, world=world, limits=SafetyLimits(), custom_actions=registry
     )
     assert report.success and report.spoken == ["Hello Ada"]
     assert report.outcomes[0].name == "greet" and built == [GreetParams(person="Ada")]
 
 
-def test_custom_action_missing_from_the_compile_registry_is_an_error() -> None:
+def test_custom_action_missing_from_the_compile_registry_is_an_error(world: World) -> None:
     plan = greet_plan(greet_registry())
-    world = default_world()
     with pytest.raises(ValueError, match="not registered"):
         compile_plan(plan, robot=SimulatedRobot(world), world=world, limits=SafetyLimits())
 
 
-def test_max_sim_time_stops_a_run_and_says_so() -> None:
-    world = default_world()
-    robot = SimulatedRobot(world)
+def test_max_sim_time_stops_a_run_and_says_so(world: World, sim_robot: SimulatedRobot) -> None:
     plan = Plan.model_validate({"actions": [action("wait", duration_seconds=100.0)]})
-    report = execute_plan(plan, robot=robot, world=world, limits=SafetyLimits(), max_sim_time_s=5.0)
+    report = execute_plan(plan, robot=sim_robot, world=world, limits=SafetyLimits(), max_sim_time_s=5.0)
     assert not report.success
     assert report.failure == "stopped after 5 s of simulated time (max_sim_time_s)"
     assert report.outcomes[0].status is ActionStatus.CANCELLED

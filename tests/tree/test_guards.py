@@ -57,9 +57,12 @@ def assert_stopped(robot: SimulatedRobot) -> None:
     assert robot.state().pose == pose and not robot.is_moving()
 
 
-def test_battery_drop_mid_run_fails_the_running_action_with_the_rule_message() -> None:
-    robot = SimulatedRobot(default_world())
-    report = run(Plan.model_validate(kitchen_plan()), robot, at_s=3.0, inject=lambda r: r.set_battery(12.0))
+def test_battery_drop_mid_run_fails_the_running_action_with_the_rule_message(
+    sim_robot: SimulatedRobot,
+) -> None:
+    report = run(
+        Plan.model_validate(kitchen_plan()), sim_robot, at_s=3.0, inject=lambda r: r.set_battery(12.0)
+    )
     assert not report.success and report.failed_action_index == 0
     first = report.outcomes[0]
     assert first.status is ActionStatus.FAILED
@@ -67,24 +70,22 @@ def test_battery_drop_mid_run_fails_the_running_action_with_the_rule_message() -
     assert report.failure == first.message
     assert first.ended_at == pytest.approx(3.0, abs=0.11)
     assert [o.status for o in report.outcomes[1:]] == [ActionStatus.NOT_RUN] * 4
-    assert_stopped(robot)
+    assert_stopped(sim_robot)
 
 
-def test_estop_flag_fails_the_action_and_stops_the_robot() -> None:
-    robot = SimulatedRobot(default_world())
+def test_estop_flag_fails_the_action_and_stops_the_robot(sim_robot: SimulatedRobot) -> None:
     report = run(
         Plan.model_validate(kitchen_plan()),
-        robot,
+        sim_robot,
         at_s=2.0,
         inject=lambda r: py_trees.blackboard.Blackboard.set(keys.ESTOP, True),
     )
     assert report.outcomes[0].message == "safety guard: emergency stop engaged"
-    assert_stopped(robot)
+    assert_stopped(sim_robot)
 
 
-def test_stale_state_fails_the_action_once_older_than_the_limit() -> None:
-    robot = SimulatedRobot(default_world())
-    report = run(Plan.model_validate(kitchen_plan()), robot, at_s=1.0, inject=lambda r: r.freeze_state())
+def test_stale_state_fails_the_action_once_older_than_the_limit(sim_robot: SimulatedRobot) -> None:
+    report = run(Plan.model_validate(kitchen_plan()), sim_robot, at_s=1.0, inject=lambda r: r.freeze_state())
     outcome = report.outcomes[0]
     assert outcome.status is ActionStatus.FAILED and "[state.stale]" in outcome.message
     assert outcome.ended_at == pytest.approx(1.0 + SafetyLimits().max_state_age_s, abs=0.11)
@@ -116,11 +117,9 @@ def test_payload_over_the_limit_trips_once_the_object_is_held() -> None:
     assert report.final_state.holding == "crate" and report.outcomes[1].status is ActionStatus.NOT_RUN
 
 
-def test_missing_estop_flag_fails_closed_with_a_fix() -> None:
-    world = default_world()
-    robot = SimulatedRobot(world)
+def test_missing_estop_flag_fails_closed_with_a_fix(world: World, sim_robot: SimulatedRobot) -> None:
     compiled = compile_plan(
-        plan_of(action("wait", duration_seconds=1.0)), robot=robot, world=world, limits=SafetyLimits()
+        plan_of(action("wait", duration_seconds=1.0)), robot=sim_robot, world=world, limits=SafetyLimits()
     )
     py_trees.blackboard.Blackboard.unset(keys.ESTOP)
     compiled.root.tick_once()
@@ -128,14 +127,14 @@ def test_missing_estop_flag_fails_closed_with_a_fix() -> None:
     assert "init_robot_keys()" in compiled.outcomes()[0].message
 
 
-def test_guard_runs_only_the_chosen_rules_and_rejects_unknown_ones() -> None:
-    world = default_world()
-    robot = SimulatedRobot(world)
-    robot.set_battery(5.0)
+def test_guard_runs_only_the_chosen_rules_and_rejects_unknown_ones(
+    world: World, sim_robot: SimulatedRobot
+) -> None:
+    sim_robot.set_battery(5.0)
     keys.init_robot_keys(estop=True)
     compiled = compile_plan(
         plan_of(action("wait", duration_seconds=0.0)),
-        robot=robot,
+        robot=sim_robot,
         world=world,
         limits=SafetyLimits(),
         rules=["zone"],
@@ -146,15 +145,15 @@ def test_guard_runs_only_the_chosen_rules_and_rejects_unknown_ones() -> None:
         SafetyGuard(
             "g",
             py_trees.behaviours.Success("s"),
-            robot=robot,
+            robot=sim_robot,
             world=world,
             limits=SafetyLimits(),
             rules=["wings"],
         )
 
 
-def test_timeout_fails_an_overrunning_action_on_simulated_time() -> None:
-    robot = SimulatedRobot(default_world(), params=SimParams(max_linear_speed_mps=0.05))
+def test_timeout_fails_an_overrunning_action_on_simulated_time(world: World) -> None:
+    robot = SimulatedRobot(world, params=SimParams(max_linear_speed_mps=0.05))
     policy = TimeoutPolicy(floor_s=1.0, multiplier=1.0)
     report = run(plan_of(action("navigate", location_name="kitchen")), robot, timeouts=policy)
     outcome = report.outcomes[0]

@@ -10,7 +10,6 @@ import pytest
 from py_trees.common import Status
 from pydantic import BaseModel
 
-from bt_planner.core.world import default_world
 from bt_planner.plans.actions import (
     CustomParams,
     DetectParams,
@@ -28,9 +27,10 @@ from bt_planner.tree.leaves import CustomAction, Detect, Navigate, Speak, Turn, 
 
 
 @pytest.fixture
-def robot() -> SimulatedRobot:
+def robot(sim_robot: SimulatedRobot) -> SimulatedRobot:
+    """The shared simulated robot, with the robot keys leaves need on the blackboard."""
     keys.init_robot_keys()
-    return SimulatedRobot(default_world())
+    return sim_robot
 
 
 def tick_to_end(node: py_trees.behaviour.Behaviour, robot: SimulatedRobot, *, limit: int = 2000) -> int:

@@ -12,7 +12,7 @@ from py_trees.common import Status
 from pydantic import BaseModel
 
 from bt_planner.core.limits import SafetyLimits
-from bt_planner.core.world import default_world
+from bt_planner.core.world import World
 from bt_planner.plans.custom_actions import CustomActionRegistry
 from bt_planner.plans.plan import Plan
 from bt_planner.robot import RobotInterface
@@ -66,20 +66,20 @@ def _walk(node: py_trees.behaviour.Behaviour, depth: int) -> list[tuple[int, py_
     return out
 
 
-def test_round_trip_through_py_trees_parser_keeps_structure_names_and_parameters() -> None:
+def test_round_trip_through_py_trees_parser_keeps_structure_names_and_parameters(
+    world: World, sim_robot: SimulatedRobot
+) -> None:
     registry = shout_registry()
-    world = default_world()
-    robot = SimulatedRobot(world)
     limits = SafetyLimits()
     compiled = compile_plan(
-        rich_plan(registry), robot=robot, world=world, limits=limits, custom_actions=registry
+        rich_plan(registry), robot=sim_robot, world=world, limits=limits, custom_actions=registry
     )
     xml = tree_to_xml(compiled.root)
     document = ET.fromstring(xml)
     assert document.tag == "root" and document.get("main_tree_to_execute") == "Plan"
     assert document.find("BehaviorTree/Sequence").get("memory") == "true"  # type: ignore[union-attr]
 
-    nodes = plan_node_registry(robot=robot, world=world, limits=limits, custom_actions=registry)
+    nodes = plan_node_registry(robot=sim_robot, world=world, limits=limits, custom_actions=registry)
     parsed = load_tree_xml(xml, registry=nodes)
     assert shape(parsed) == shape(compiled.root)
     assert tree_to_xml(parsed) == xml
@@ -92,24 +92,24 @@ def test_round_trip_through_py_trees_parser_keeps_structure_names_and_parameters
     assert custom.body.name == "shout 9"
 
 
-def test_parsed_tree_ticks_the_kitchen_plan_to_success(tmp_path: Path) -> None:
-    world = default_world()
-    robot = SimulatedRobot(world)
+def test_parsed_tree_ticks_the_kitchen_plan_to_success(
+    tmp_path: Path, world: World, sim_robot: SimulatedRobot
+) -> None:
     limits = SafetyLimits()
-    compiled = compile_plan(Plan.model_validate(kitchen_plan()), robot=robot, world=world, limits=limits)
+    compiled = compile_plan(Plan.model_validate(kitchen_plan()), robot=sim_robot, world=world, limits=limits)
     path = tmp_path / "kitchen.xml"
     path.write_text(tree_to_xml(compiled.root), encoding="utf-8")
     parsed = CompiledPlan.from_root(
-        load_tree_xml(path, registry=plan_node_registry(robot=robot, world=world, limits=limits))
+        load_tree_xml(path, registry=plan_node_registry(robot=sim_robot, world=world, limits=limits))
     )
     keys.init_robot_keys()
     for _ in range(1000):
         parsed.root.tick_once()
         if parsed.root.status != Status.RUNNING:
             break
-        robot.step(0.1)
+        sim_robot.step(0.1)
     assert parsed.root.status == Status.SUCCESS
-    assert robot.world_state().objects["red_cup"].location == "table"
+    assert sim_robot.world_state().objects["red_cup"].location == "table"
 
 
 def test_exporting_an_unknown_node_type_is_refused() -> None:

@@ -11,7 +11,7 @@ from bt_planner.core.geometry import Pose
 from bt_planner.core.issues import PlanIssue, Severity, has_errors
 from bt_planner.core.limits import SafetyLimits
 from bt_planner.core.state import RobotState
-from bt_planner.core.world import World, default_world
+from bt_planner.core.world import World
 from bt_planner.plans.custom_actions import CustomActionRegistry
 from bt_planner.plans.plan import Plan
 from bt_planner.verification import Verifier, rules
@@ -60,8 +60,7 @@ def by_rule(issues: list[PlanIssue], rule: str) -> list[PlanIssue]:
     return [issue for issue in issues if issue.rule == rule]
 
 
-def test_the_seed_kitchen_plan_passes_on_the_default_world():
-    world = default_world()
+def test_the_seed_kitchen_plan_passes_on_the_default_world(world: World):
     issues = Verifier(SafetyLimits()).verify(Plan.model_validate(kitchen_plan()), world.robot, world)
     assert issues == []
 

@@ -24,7 +24,7 @@ import pytest
 from bt_planner.core.geometry import Vec3
 from bt_planner.core.limits import SafetyLimits
 from bt_planner.core.state import RobotState
-from bt_planner.core.world import default_world
+from bt_planner.core.world import World
 from bt_planner.execution import ActionStatus, execute_plan
 from bt_planner.plans.plan import Plan
 from bt_planner.sim import SimulatedRobot
@@ -33,6 +33,8 @@ from bt_planner.tree.compiler import CompiledPlan
 from bt_planner.viewer import ViewerServer
 from tests.sample_plans import KITCHEN_COMMAND, kitchen_plan
 from tests.snapshot_trees import STEP_NAMES, Step, kitchen_tree, kitchen_world, mission, robot_at
+
+pytestmark = pytest.mark.browser
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 CHROMIUM = (
@@ -63,13 +65,6 @@ ORIGIN = (0.0, 0.0)
 KITCHEN = (3.0, 2.0)
 TABLE = (5.0, 1.0)
 CUP_START = Vec3(x=3.2, y=2.1, z=0.8)
-
-
-@pytest.fixture(autouse=True)
-def _fresh_blackboard() -> Iterator[None]:
-    py_trees.blackboard.Blackboard.clear()
-    yield
-    py_trees.blackboard.Blackboard.clear()
 
 
 @pytest.fixture(scope="module")
@@ -297,12 +292,12 @@ def test_a_new_tree_replaces_the_old_and_a_bare_tree_needs_no_world(
     assert watch.errors == [] and watch.foreign == []
 
 
-def test_a_simulated_kitchen_run_streams_live_to_the_page(viewer_page: tuple[ViewerServer, PageWatch]):
+def test_a_simulated_kitchen_run_streams_live_to_the_page(
+    viewer_page: tuple[ViewerServer, PageWatch], world: World, sim_robot: SimulatedRobot, limits: SafetyLimits
+):
     """The real thing: the compiled kitchen plan ticked against the simulator, every tick pushed to the page."""
     server, watch = viewer_page
     page = watch.page
-    world = default_world()
-    robot = SimulatedRobot(world)
     plan = Plan.model_validate(kitchen_plan())
     seen: list[dict[str, Any]] = []
     last: list[TreeSnapshot] = []
@@ -318,8 +313,8 @@ def test_a_simulated_kitchen_run_streams_live_to_the_page(viewer_page: tuple[Vie
                 status="EXECUTING",
                 action_index=running[0] if running else None,
             ),
-            robot=robot.state(),
-            world=robot.world_state(),
+            robot=sim_robot.state(),
+            world=sim_robot.world_state(),
         )
         last.append(snapshot)
         if not server.publish(snapshot):
@@ -340,7 +335,7 @@ def test_a_simulated_kitchen_run_streams_live_to_the_page(viewer_page: tuple[Vie
             ARTIFACTS.mkdir(exist_ok=True)
             page.screenshot(path=str(ARTIFACTS / "viewer-sim-carrying.png"), full_page=True)
 
-    report = execute_plan(plan, robot=robot, world=world, limits=SafetyLimits(), on_tick=on_tick)
+    report = execute_plan(plan, robot=sim_robot, world=world, limits=limits, on_tick=on_tick)
     assert report.success, report.failure
     final = last[-1].model_copy(
         update={"tick": len(last) + 1, "mission": last[-1].mission.model_copy(update={"status": "SUCCEEDED"})}

@@ -9,7 +9,6 @@ import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-import py_trees
 import pytest
 
 from bt_planner.errors import SourceUnavailable
@@ -19,13 +18,6 @@ from bt_planner.viewer.sources.event_stream import SseSource
 from bt_planner.viewer.sources.json_lines import JsonLinesSource
 from bt_planner.viewer.sse import Event, frame, parse
 from tests.snapshot_trees import kitchen_tree, kitchen_world, robot_at
-
-
-@pytest.fixture(autouse=True)
-def _fresh_blackboard() -> Iterator[None]:
-    py_trees.blackboard.Blackboard.clear()
-    yield
-    py_trees.blackboard.Blackboard.clear()
 
 
 @pytest.fixture

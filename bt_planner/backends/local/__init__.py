@@ -1,4 +1,4 @@
-"""The embedded planner model's parts: weights file, loading, example bank, prompt, grammar, decoding.
+"""The embedded planner model's parts: registry, weights file, loading, prompts, grammar, decoding.
 
 Used by ``bt_planner.backends.local.embedded_backend``. Importing this package does not import llama.cpp
 (the modules that need it import it themselves), but it does set ``OMP_WAIT_POLICY=PASSIVE``

@@ -8,6 +8,10 @@ while writing a navigate step's ``location_name``, tokens that can only spell th
 location (the previous navigate step's target, when no ``move`` came after it) are not allowed.
 The converse holds for ``place``: the arm reaches only around the robot, so a place step that names
 a location must name the one the robot is at; there only that name may be written.
+
+Both rules are about action plans: a request whose schema has no top-level ``actions`` array (goal
+mode's ``goal_list``, whose schema has a top-level ``goals`` array instead) gets no veto at all
+(``plan_veto``), so its replies are exactly what the grammar and the model make of them.
 """
 
 from __future__ import annotations
@@ -50,6 +54,20 @@ def navigate_locations(schema: dict[str, Any]) -> tuple[str, ...]:
             names = field.get("enum")
             return tuple(str(n) for n in names or ())
     return ()
+
+
+def writes_actions(schema: dict[str, Any]) -> bool:
+    """Whether ``schema`` is an action plan's: an object with a top-level ``actions`` array."""
+    properties = schema.get("properties")
+    if not isinstance(properties, dict):
+        return False
+    actions = properties.get("actions")
+    return isinstance(actions, dict) and actions.get("type") == "array"
+
+
+def plan_veto(schema: dict[str, Any]) -> NoStayNavigate | None:
+    """The decode-time veto for replies under ``schema``: one for action plans, ``None`` otherwise."""
+    return NoStayNavigate(navigate_locations(schema)) if writes_actions(schema) else None
 
 
 class NoStayNavigate:

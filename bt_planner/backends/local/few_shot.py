@@ -7,7 +7,8 @@ request's own world/robot/command text followed by ``Plan:`` and the plan as one
 JSON (keys in the grammar's order, so the grammar never fights the examples), then the request
 itself ending in ``Plan:``. A repair turn appends the rejected plan and the reasons. The most
 relevant example goes last, next to the request. Examples are added while the prompt fits
-``budget`` tokens.
+``budget`` tokens. A request for something other than an action plan (goal mode) brings its own
+examples as chat turns and becomes a transcript of them instead (``transcript_prompt``).
 """
 
 from __future__ import annotations
@@ -132,3 +133,33 @@ def build_prompt(
     chosen.reverse()  # most relevant last, right before the request
     body = "".join(text for _, text in chosen)
     return FewShotPrompt(text=head + body + query, examples=tuple(example.command for example, _ in chosen))
+
+
+def transcript_prompt(
+    request: ChatRequest, *, count_tokens: Callable[[str], int], budget: int
+) -> FewShotPrompt:
+    """A request that is not an action plan (goal mode's ``goal_list``) as one completion document.
+
+    The bank's examples are action plans, so they would teach the wrong format; such a request
+    brings its own worked examples as earlier chat turns. The document is the system text, then
+    each earlier user turn with the reply that followed it (``CUE`` between them), then the last
+    user turn ending in ``CUE``.
+    """
+    system = "\n".join(m.content for m in request.messages if m.role == "system")
+    turns = [m for m in request.messages if m.role != "system"]
+    if not turns or turns[-1].role != "user":
+        raise ValueError("the request has no user message to plan for")
+    parts = [system] if system else []
+    pending: list[str] = []
+    for turn in turns[:-1]:
+        if turn.role == "user":
+            pending.append(turn.content)
+        else:
+            parts.append("\n".join(pending) + CUE + " ".join(turn.content.split()))
+            pending = []
+    parts.append("\n".join([*pending, turns[-1].content]) + CUE)
+    text = SEPARATOR.join(parts)
+    used = count_tokens(text)
+    if used > budget:
+        raise ValueError(f"the request alone needs {used} tokens, more than the {budget} left for the prompt")
+    return FewShotPrompt(text=text, examples=())

@@ -2,8 +2,12 @@
 
 The schema is tightened first (on a copy; the request's schema is read-only): free-text strings
 get a length range and the action list a maximum length, so a small model cannot ramble until
-the token limit, and strings may not contain raw control characters (which are invalid JSON).
-Grammars are memoised per schema.
+the token limit, and strings may not contain raw control characters (which are invalid JSON). Goal
+mode's ``goals`` list (``plans.task_goals``) gets the same length cap as ``actions``, and its
+spoken ``text`` and refusal ``reason`` the same room as a plan's ``message`` and ``reasoning``.
+With ``compact``, no whitespace is allowed between JSON tokens: an instruct model otherwise spends
+tokens on spaces around commas (a base model copies its examples' compact form anyway). Grammars
+are memoised per schema.
 """
 
 from __future__ import annotations
@@ -22,11 +26,20 @@ against actions first / reasoning last with parameters before descriptions: the 
 20-task subset, but three times the false refusals and 20% slower.)
 """
 MAX_ACTIONS = 16
-TEXT_LIMITS: dict[str, int] = {"reasoning": 160, "description": 60, "message": 160}
+"""The most steps of an action plan, and the most goals of a goal list, a reply may hold."""
+LIST_KEYS = ("actions", "goals")
+TEXT_LIMITS: dict[str, int] = {
+    "reasoning": 160,
+    "description": 60,
+    "message": 160,
+    "text": 160,
+    "reason": 160,
+}
 """Maximum characters of each free-text field; other free strings get ``DEFAULT_TEXT_LIMIT``."""
 DEFAULT_TEXT_LIMIT = 40
 
 _CHAR_RULE = re.compile(r"^char ::= .*$", re.MULTILINE)
+_SPACE_RULE = re.compile(r"^space ::= .*$", re.MULTILINE)
 _SAFE_CHAR = (
     r'char ::= [^"\\\x7F\x00-\x1F] | "\\" (["\\/bfnrt] | "u" [0-9a-fA-F] [0-9a-fA-F] [0-9a-fA-F] [0-9a-fA-F])'
 )
@@ -45,21 +58,21 @@ def _tighten(node: Any, key: str | None) -> Any:
         limit = TEXT_LIMITS.get(key or "", DEFAULT_TEXT_LIMIT)
         out["minLength"] = max(1, int(out.get("minLength", 1)))
         out["maxLength"] = min(limit, int(out.get("maxLength", limit)))
-    if out.get("type") == "array" and key == "actions":
+    if out.get("type") == "array" and key in LIST_KEYS:
         out["maxItems"] = min(MAX_ACTIONS, int(out.get("maxItems", MAX_ACTIONS)))
     return out
 
 
 @functools.lru_cache(maxsize=32)
-def _grammar_for_text(schema_text: str) -> str:
+def _grammar_for_text(schema_text: str, compact: bool) -> str:
     from llama_cpp.llama_grammar import json_schema_to_gbnf
 
     tightened = _tighten(json.loads(schema_text), None)
     grammar = json_schema_to_gbnf(json.dumps(tightened), prop_order=list(KEY_ORDER))
-    text: str = grammar
-    return _CHAR_RULE.sub(lambda _: _SAFE_CHAR, text)
+    text: str = _CHAR_RULE.sub(lambda _: _SAFE_CHAR, grammar)
+    return _SPACE_RULE.sub(lambda _: 'space ::= ""', text) if compact else text
 
 
-def grammar_for_schema(schema: dict[str, Any]) -> str:
-    """GBNF (root rule ``root``) accepting exactly the compact JSON this schema allows."""
-    return _grammar_for_text(json.dumps(schema, sort_keys=False, separators=(",", ":")))
+def grammar_for_schema(schema: dict[str, Any], *, compact: bool = False) -> str:
+    """GBNF (root rule ``root``) accepting the JSON this schema allows (``compact``: no whitespace)."""
+    return _grammar_for_text(json.dumps(schema, sort_keys=False, separators=(",", ":")), compact)

@@ -40,6 +40,8 @@ class LoadedModel:
     lock: threading.Lock = field(default_factory=threading.Lock)
     cached_tokens: list[int] = field(default_factory=list)
     """The tokens whose keys/values are in the context's cache, in order (for prefix reuse)."""
+    cached_batch_ends: list[int] = field(default_factory=list)
+    """Where the batches of the cached prompt ended (``prompt_tokens``: only whole batches are reused)."""
 
 
 def default_threads() -> int:

@@ -1,8 +1,9 @@
-"""The embedded backend with the real model: planning, determinism, repair, concurrency, selection.
+"""The embedded backend with the real base model (Gemma 3 270M, few-shot, actions mode): planning,
+determinism, repair, concurrency, selection.
 
 The model loads once per process (a few hundred ms) and is shared by every test here. Commands
 are kept short where the point is not plan quality, so the whole file runs in well under a minute
-on two cores.
+on two cores. The instruct models' path is tested in ``test_instruct_model``.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import llama_cpp
 import pytest
 
 from bt_planner.backends.local.embedded_backend import LocalLlamaBackend
-from bt_planner.backends.local.model_file import PACKAGED_MODEL_NAME
+from bt_planner.backends.local.model_registry import GEMMA3_270M
 from bt_planner.backends.selection import make_backend
 from bt_planner.config import LLMSettings, Settings
 from bt_planner.core.issues import IssueCode, PlanIssue
@@ -33,13 +34,17 @@ pytestmark = pytest.mark.llm_local
 SHORT_COMMAND = "Turn right 45 degrees"
 
 
+GEMMA = LLMSettings(local_model="gemma3-270m")
+ACTIONS_MODE = Settings(cache={"enabled": False}, planning={"mode": "actions"})
+
+
 @pytest.fixture(scope="module")
 def backend() -> LocalLlamaBackend:
-    return LocalLlamaBackend(LLMSettings())
+    return LocalLlamaBackend(GEMMA)
 
 
 def _planner(backend: LocalLlamaBackend, **kwargs: object) -> LLMActionPlanner:
-    return LLMActionPlanner(Settings(cache={"enabled": False}), backend=backend, **kwargs)  # type: ignore[arg-type]
+    return LLMActionPlanner(ACTIONS_MODE, backend=backend, **kwargs)  # type: ignore[arg-type]
 
 
 def _request(command: str) -> ChatRequest:
@@ -61,7 +66,8 @@ def test_kitchen_command_gives_a_schema_valid_plan_that_verifies_or_is_rejected_
     world = default_world()
     result = _planner(backend).plan(KITCHEN_COMMAND, world=world)
 
-    assert (result.backend, result.model) == ("local", PACKAGED_MODEL_NAME)
+    assert (result.backend, result.model) == ("local", GEMMA3_270M.label)
+    assert backend.prompting == "few_shot"
     assert result.llm_calls >= 1
     assert result.usage.prompt_tokens > 0 and result.usage.completion_tokens > 0
     assert result.timings.llm_ms > 0
@@ -168,9 +174,7 @@ class _Recording:
 
 def test_repair_round_works_unchanged(backend):
     recording = _Recording(backend)
-    planner = LLMActionPlanner(
-        Settings(cache={"enabled": False}), backend=recording, verifier=_RejectFirstPlan()
-    )
+    planner = LLMActionPlanner(ACTIONS_MODE, backend=recording, verifier=_RejectFirstPlan())
     result = planner.plan(SHORT_COMMAND)
     assert result.llm_calls == 2
     assert result.success, result.issues
@@ -187,7 +191,25 @@ async def test_concurrent_async_plans_are_serialised_and_agree(backend):
 
 
 def test_no_key_selects_the_embedded_model_and_reuses_the_loaded_one(backend):
-    chosen = make_backend(LLMSettings())
+    chosen = make_backend(GEMMA)
     assert isinstance(chosen, LocalLlamaBackend)
     assert chosen._model is backend._model
-    assert chosen.model == PACKAGED_MODEL_NAME
+    assert chosen.model == GEMMA3_270M.label
+
+
+def test_a_goal_list_request_is_answered_from_its_own_example_turns(backend):
+    """Goal mode on the base model: a transcript of the request's examples, no veto, a valid list."""
+    from bt_planner.llm.goal_prompt import GOAL_SCHEMA_NAME, build_goal_messages
+    from bt_planner.plans.schema import goal_json_schema
+    from bt_planner.plans.task_goals import GoalList
+
+    world = default_world()
+    request = ChatRequest(
+        messages=build_goal_messages("Go to the table", world.robot, world),
+        json_schema=goal_json_schema(world),
+        schema_name=GOAL_SCHEMA_NAME,
+        max_tokens=96,
+    )
+    reply = backend.complete(request)
+    assert reply.finish_reason == "stop"
+    GoalList.model_validate(json.loads(reply.content))

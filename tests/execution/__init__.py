@@ -1,0 +1,1 @@
+"""Tests of bt_planner.execution: commands through the mission tree on the simulator, and given plans."""
