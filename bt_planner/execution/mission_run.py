@@ -167,9 +167,9 @@ class MissionRunner:
 
         Each round ticks the mission once and calls ``on_tick``; then, unless the command has
         ended, it waits for the planner (while planning) or paces (``pacer``) and steps the robot.
-        After ``max_sim_time_s`` simulated seconds the runner stops the command with the mission's
-        e-stop (for one tick: the running action is cancelled, the robot's goal too) and reports
-        it FAILED. If a tick raises, the command is reported FAILED with the error and the runner
+        After ``max_sim_time_s`` simulated seconds the runner cancels the command
+        (``Mission.cancel``: the running action and the robot's goal are cancelled) and reports it
+        FAILED. If a tick raises, the command is reported FAILED with the error and the runner
         closes: a tree that raised is not ticked again.
 
         Raises:
@@ -202,7 +202,8 @@ class MissionRunner:
                 break
             if robot.now() - started >= max_sim_time_s:
                 stopped = f"stopped after {max_sim_time_s:g} s of simulated time (max_sim_time_s)"
-                self._halt()
+                mission.cancel(stopped)
+                mission.tick()
                 break
             if status is not None and status.state in _PLANNING:
                 mission.wait_for_planning()
@@ -250,12 +251,6 @@ class MissionRunner:
             if running.compiled.root.status in (Status.SUCCESS, Status.FAILURE):
                 attempts.ended.append(self._report(running, None))
                 attempts.running = None
-
-    def _halt(self) -> None:
-        """Cancel the running command and the robot's goal at once: the e-stop for one tick."""
-        self.mission.estop(True)
-        self.mission.tick()
-        self.mission.estop(False)
 
     def _report(self, attempt: _Attempt, reason: str | None) -> ExecutionReport:
         """``attempt`` as it stands now; ``reason`` explains a plan that was stopped, not failed."""

@@ -75,6 +75,7 @@ class Mission:
         self._lock = threading.Lock()
         self._inbox: list[CommandRequest] = []
         self._estop = False
+        self._cancel: str | None = None
         self._next_id = 1
         registry = self.node_registry(
             planner=planner, limits=limits, custom_actions=custom_actions, timeouts=timeouts
@@ -163,6 +164,15 @@ class Mission:
         if on:
             self.robot.cancel()
 
+    def cancel(self, reason: str = "cancelled") -> None:
+        """Cancel the running (and any queued) command at the next tick, with ``reason`` as its last word.
+
+        The command branch is stopped: the running leaf cancels its robot goal, a planner call in
+        flight is dropped. Unlike the e-stop, the mission takes the next command as usual.
+        """
+        with self._lock:
+            self._cancel = reason
+
     def add_listener(self, listener: StatusListener) -> None:
         """Call ``listener`` with every status change (on the ticking thread)."""
         self._listeners.append(listener)
@@ -173,7 +183,10 @@ class Mission:
         """Apply queued commands and the e-stop flag, tick the tree once, deliver status changes."""
         with self._lock:
             inbox, self._inbox = self._inbox, []
-            estop = self._estop
+            estop, cancel, self._cancel = self._estop, self._cancel, None
+        if cancel is not None:
+            self._cancel_now(cancel, queued=inbox)
+            inbox = []
         if inbox:
             pending = self._blackboard.get(keys.MISSION_REQUEST)
             for older in ([pending] if pending is not None else []) + inbox[:-1]:
@@ -188,6 +201,17 @@ class Mission:
         for status in self._reporter.drain():
             for listener in list(self._listeners):
                 listener(status)
+
+    def _cancel_now(self, reason: str, *, queued: list[CommandRequest]) -> None:
+        pending = self._blackboard.get(keys.MISSION_REQUEST)
+        active = self._blackboard.get(keys.MISSION_ACTIVE)
+        for request in [r for r in (active, pending) if r is not None] + queued:
+            self._reporter.report(request, MissionState.CANCELLED, reason=reason)
+        self._blackboard.set(keys.MISSION_ACTIVE, None)
+        self._blackboard.set(keys.MISSION_REQUEST, None)
+        if self.tree.root.status == py_trees.common.Status.RUNNING:
+            self.tree.root.stop(py_trees.common.Status.INVALID)
+        self.robot.cancel()
 
     # ---- introspection ------------------------------------------------------------------
 

@@ -433,3 +433,27 @@ def test_the_mission_tree_comes_from_the_tree_definition(tmp_path: Path, rigs: l
     other = Rig(planner, tree_file=custom)
     rigs.append(other)
     assert "Big red button" in [node.name for node in other.mission.root.iterate()]
+
+
+def test_cancel_ends_the_running_command_with_the_reason_and_the_next_one_runs(rigs: list[Rig]) -> None:
+    from bt_planner.backends.testing import ScriptedBackend
+    from bt_planner.config import Settings
+
+    speak = {"actions": [action("speak", "greet", 1.0, message="hello")]}
+    planner = LLMActionPlanner(Settings(), backend=ScriptedBackend([kitchen_plan(), speak]))
+    rig = Rig(planner)
+    rigs.append(rig)
+    first = rig.mission.submit(KITCHEN_COMMAND)
+    rig.run_until(lambda: rig.mission.status.state is MissionState.EXECUTING)
+    rig.tick()
+    assert rig.robot.goal_status().state is GoalState.RUNNING
+    rig.mission.cancel("the operator stopped it")
+    rig.tick(step=False)
+    final = rig.mission.status_of(first)
+    assert final is not None and final.state is MissionState.CANCELLED
+    assert final.reason == "the operator stopped it"
+    assert rig.robot.goal_status().state is GoalState.CANCELLED
+    second = rig.mission.submit("say hello")
+    assert rig.run_to_end(second).state is MissionState.SUCCEEDED
+    assert rig.robot.spoken == ("hello",)
+    rig.assert_one_terminal_each()
