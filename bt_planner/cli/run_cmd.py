@@ -26,7 +26,14 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.live import Live
 
-from bt_planner.cli.options import ConfigOption, JsonOption, WorldOption, load_settings, load_world
+from bt_planner.cli.options import (
+    ConfigOption,
+    JsonOption,
+    ModeOption,
+    WorldOption,
+    load_settings,
+    load_world,
+)
 from bt_planner.cli.plan_cmd import render as render_plan_result
 from bt_planner.cli.run_render import live_view, render_run, run_json, viewer_status
 from bt_planner.config import Settings
@@ -261,6 +268,7 @@ def run(
     world: WorldOption = None,
     plan_file: PlanOption = None,
     config: ConfigOption = None,
+    mode: ModeOption = None,
     json_output: JsonOption = False,
     speed: SpeedOption = 1.0,
     max_sim_time: MaxTimeOption = 600.0,
@@ -274,7 +282,7 @@ def run(
     console = Console()
     err = Console(stderr=True)
     try:
-        settings = load_settings(config)
+        settings = load_settings(config, mode=mode)
         the_world = load_world(world)
     except (OSError, ValueError, yaml.YAMLError) as error:
         _setup_error(f"cannot load the configuration or world: {error}", command=command,

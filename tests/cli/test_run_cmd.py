@@ -46,6 +46,18 @@ def test_command_is_planned_by_the_configured_backend(
     assert KITCHEN_COMMAND in server.requests[0]["messages"][-1]["content"]
 
 
+def test_goal_mode_runs_the_symbolic_expansion_of_the_models_goals(
+    server: FakeOpenAIServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OPENAI_BASE_URL", server.url)
+    server.push(plan_reply({"goals": [{"goal": "deliver", "object": "red_cup", "location": "table"}]}))
+    code, out, _ = invoke(KITCHEN_COMMAND, "--mode", "goals", "--json", "--speed", "0")
+    report = json.loads(out)
+    assert code == 0 and report["success"] is True, report
+    assert report["final_world"]["objects"]["red_cup"]["location"] == "table"
+    assert server.requests[0]["response_format"]["json_schema"]["name"] == "goal_list"
+
+
 def test_no_safe_plan_exits_1_without_moving(
     server: FakeOpenAIServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
