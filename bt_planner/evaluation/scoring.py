@@ -63,4 +63,5 @@ def score_task(
         completion_tokens=result.usage.completion_tokens,
         llm_calls=result.llm_calls,
         sim_time_s=execution.sim_time_s if execution is not None else 0.0,
+        reply=result.raw_response,
     )

@@ -16,7 +16,8 @@ user asked, from the state the previous goals left:
   places it there; nothing at all if the object is already there (recorded at the location, or
   within ``ALREADY_THERE_M`` of it).
 - ``find`` drives to the area if one is given, then detects. ``say``, ``wait``, ``turn`` and custom
-  goals are one action each.
+  goals are one action each; consecutive turns (or waits) are one action of their sum, so "spin
+  five times" is checked against ``safety.max_turn_deg`` as the 1800 degrees it is.
 - ``refuse`` and ``not_in_world`` give an empty plan: nothing runs, and the result says why.
 
 The expansion never judges limits (weight, distance, zones, battery, speed): the verifier does, on
@@ -189,6 +190,15 @@ class _Expander:
         )
         self.action_goals.append(self.goal)
 
+    def _merge_previous(self, action_type: str, field: str) -> tuple[float, int]:
+        """If the last action is an ``action_type`` step, remove it: its ``field`` (to add up) and the
+        goal it came from (the merged step is attributed to the first goal it serves)."""
+        if not self.actions or self.actions[-1]["action_type"] != action_type:
+            return 0.0, self.goal
+        first = self.action_goals.pop()
+        merged: float = self.actions.pop()["parameters"][field]
+        return merged, first
+
     def _navigate(self, name: str) -> None:
         target = self._location_point(name)
         if _planar(self.position, target) <= AT_TOLERANCE_M:
@@ -339,9 +349,15 @@ class _Expander:
         elif isinstance(goal, SayGoal):
             self._emit("speak", "say it", message=goal.text)
         elif isinstance(goal, WaitGoal):
-            self._emit("wait", f"wait {goal.seconds:g} s", duration_seconds=goal.seconds)
+            earlier, first = self._merge_previous("wait", "duration_seconds")
+            total = goal.seconds + earlier
+            self._emit("wait", f"wait {total:g} s", duration_seconds=total)
+            self.action_goals[-1] = first
         elif isinstance(goal, TurnGoal):
-            self._emit("turn", f"turn {goal.degrees:g} degrees", angle=goal.degrees)
+            earlier, first = self._merge_previous("turn", "angle")
+            total = goal.degrees + earlier
+            self._emit("turn", f"turn {total:g} degrees", angle=total)
+            self.action_goals[-1] = first
         elif isinstance(goal, CustomGoal):
             self._custom(goal)
 

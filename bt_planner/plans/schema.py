@@ -137,6 +137,10 @@ def plan_json_schema(world: World, custom_actions: CustomActionRegistry | None =
     return _schema_for(locations, objects, customs)
 
 
+MAX_GOALS = 10
+"""The longest goal list a model may write: commands name a few goals; a longer list is a runaway."""
+
+
 @functools.cache
 def _goal_variants() -> dict[GoalKind, JsonSchema]:
     """Each goal kind's strict schema, names still free strings (``goal`` pinned to its kind)."""
@@ -183,7 +187,7 @@ def _goal_schema_for(
         )
     return {
         "type": "object",
-        "properties": {"goals": {"type": "array", "items": {"anyOf": variants}}},
+        "properties": {"goals": {"type": "array", "items": {"anyOf": variants}, "maxItems": MAX_GOALS}},
         "required": ["goals"],
         "additionalProperties": False,
     }
@@ -198,4 +202,4 @@ def goal_json_schema(world: World, custom_actions: CustomActionRegistry | None =
     return _goal_schema_for(locations, objects, types, customs)
 
 
-__all__ = ["JsonSchema", "goal_json_schema", "plan_json_schema"]
+__all__ = ["MAX_GOALS", "JsonSchema", "goal_json_schema", "plan_json_schema"]

@@ -360,3 +360,24 @@ def test_a_requested_speed_drives_with_move_so_verification_checks_it() -> None:
 def test_an_object_lying_at_its_destination_needs_nothing() -> None:
     # the red cup lies 0.22 m from the kitchen's position; the world file gives it no location name
     assert steps(expand([{"goal": "deliver", "object": "red_cup", "location": "kitchen"}])) == []
+
+
+def test_consecutive_turns_and_waits_are_one_step_of_their_sum() -> None:
+    spins = [{"goal": "turn", "degrees": 360}] * 5
+    expansion = expand(
+        [
+            *spins,
+            {"goal": "say", "text": "done"},
+            {"goal": "wait", "seconds": 2},
+            {"goal": "wait", "seconds": 3},
+        ]
+    )
+    assert steps(expansion) == [
+        ("turn", {"angle": 1800.0}),
+        ("speak", {"message": "done"}),
+        ("wait", {"duration_seconds": 5.0}),
+    ]
+    assert expansion.action_goals == (0, 5, 6)
+    world = default_world()
+    issues = Verifier(LIMITS).verify(expansion.plan, world.robot, world)  # type: ignore[arg-type]
+    assert [i.rule for i in issues] == ["turn.bounds"]
