@@ -20,6 +20,7 @@ from bt_planner.core.geometry import Vec3
 from bt_planner.core.state import RobotState
 from bt_planner.core.world import CircleZone, PolygonZone, World
 from bt_planner.llm.chat import ChatMessage
+from bt_planner.llm.prompt import repair_message
 from bt_planner.plans.custom_actions import CustomActionRegistry
 from bt_planner.plans.feedback import ExecutionFeedback
 
@@ -203,8 +204,6 @@ def build_goal_messages(
 
 def goal_repair_message(problems: list[str]) -> ChatMessage:
     """Feeds the exact reasons a goal list was rejected back to the model for one more try."""
-    listed = "\n".join(f"- {p}" for p in problems)
-    return ChatMessage(
-        role="user",
-        content=f"Those goals could not be carried out:\n{listed}\nReply with the corrected JSON goal list only.",
+    return repair_message(
+        problems, verdict="Those goals could not be carried out", wanted="the corrected JSON goal list"
     )

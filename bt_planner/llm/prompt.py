@@ -118,10 +118,12 @@ def build_messages(
     )
 
 
-def repair_message(problems: list[str]) -> ChatMessage:
+def repair_message(
+    problems: list[str],
+    *,
+    verdict: str = "Your plan was rejected",
+    wanted: str = "the corrected JSON plan",
+) -> ChatMessage:
     """Feeds the exact validation or verification errors back to the model for one more try."""
     listed = "\n".join(f"- {p}" for p in problems)
-    return ChatMessage(
-        role="user",
-        content=f"Your plan was rejected:\n{listed}\nReply with the corrected JSON plan only.",
-    )
+    return ChatMessage(role="user", content=f"{verdict}:\n{listed}\nReply with {wanted} only.")

@@ -74,9 +74,16 @@ _Pipeline = Generator[ChatRequest, ChatReply, PlanResult]
 Mode = Literal["actions", "goals"]
 
 
-def _unexpected(error: Exception) -> BackendError:
-    """A backend broke its contract (raised something other than ``BackendError``): report it as one."""
-    return BackendError(f"the backend raised {type(error).__name__} instead of replying: {error}")
+def _resume(pipeline: _Pipeline, outcome: ChatReply | Exception) -> Callable[[], ChatRequest]:
+    """How the pipeline goes on after a backend call: with the reply, or with the error thrown in.
+
+    A backend that breaks its contract (raises anything but ``BackendError``) is reported as one.
+    """
+    if isinstance(outcome, ChatReply):
+        return functools.partial(pipeline.send, outcome)
+    if not isinstance(outcome, BackendError):
+        outcome = BackendError(f"the backend raised {type(outcome).__name__} instead of replying: {outcome}")
+    return functools.partial(pipeline.throw, outcome)
 
 
 class _Round:
@@ -143,13 +150,12 @@ class LLMActionPlanner:
             except StopIteration as done:
                 return self._finish(done.value)
             try:
-                reply = self.policy.call(functools.partial(self.backend.complete, request))
-            except BackendError as error:
-                step = functools.partial(pipeline.throw, error)
-            except Exception as error:  # a broken backend must still end in a result
-                step = functools.partial(pipeline.throw, _unexpected(error))
-            else:
-                step = functools.partial(pipeline.send, reply)
+                outcome: ChatReply | Exception = self.policy.call(
+                    functools.partial(self.backend.complete, request)
+                )
+            except Exception as error:  # BackendError, or a broken backend: either way the call ends
+                outcome = error
+            step = _resume(pipeline, outcome)
 
     async def aplan(
         self,
@@ -168,13 +174,12 @@ class LLMActionPlanner:
             except StopIteration as done:
                 return self._finish(done.value)
             try:
-                reply = await self.policy.acall(functools.partial(self.backend.acomplete, request))
-            except BackendError as error:
-                step = functools.partial(pipeline.throw, error)
-            except Exception as error:  # a broken backend must still end in a result
-                step = functools.partial(pipeline.throw, _unexpected(error))
-            else:
-                step = functools.partial(pipeline.send, reply)
+                outcome: ChatReply | Exception = await self.policy.acall(
+                    functools.partial(self.backend.acomplete, request)
+                )
+            except Exception as error:  # BackendError, or a broken backend: either way the call ends
+                outcome = error
+            step = _resume(pipeline, outcome)
 
     def stats(self) -> PlannerStats:
         """Counts, success rate, latency and token totals over the recent planning calls."""
