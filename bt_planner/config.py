@@ -55,7 +55,7 @@ class LLMSettings(BaseModel):
     )
     local_model_path: Path | None = Field(default=None, description="any .gguf; overrides local_model")
     local_threads: int | None = Field(default=None, ge=1)
-    local_context: int = Field(default=4096, ge=512)
+    local_context: int = Field(default=8192, ge=512, description="tokens; the prompt and the reply share it")
 
 
 class RetrySettings(BaseModel):

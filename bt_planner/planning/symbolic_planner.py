@@ -191,8 +191,11 @@ class _Expander:
         self.action_goals.append(self.goal)
 
     def _merge_previous(self, action_type: str, field: str) -> tuple[float, int]:
-        """If the last action is an ``action_type`` step, remove it: its ``field`` (to add up) and the
-        goal it came from (the merged step is attributed to the first goal it serves)."""
+        """Take back the last action if it is an ``action_type`` step, to merge it with the next.
+
+        Returns its ``field`` (to add up) and the goal it came from: a merged step is attributed to
+        the first goal it serves. ``(0, current goal)`` when there is nothing to merge.
+        """
         if not self.actions or self.actions[-1]["action_type"] != action_type:
             return 0.0, self.goal
         first = self.action_goals.pop()

@@ -41,7 +41,7 @@ from bt_planner.backends.local.model_registry import Prompting
 from bt_planner.backends.local.prompt_tokens import PromptTokens
 from bt_planner.config import LLMSettings
 from bt_planner.errors import BackendError, BackendUnavailable, DecodingError, ModelFileError
-from bt_planner.llm.chat import ChatReply, ChatRequest, TokenUsage
+from bt_planner.llm.chat import ChatMessage, ChatReply, ChatRequest, TokenUsage
 
 log = logging.getLogger(__name__)
 
@@ -113,30 +113,37 @@ class LocalLlamaBackend:
         tokens: list[int] = self._model.llama.tokenize(text.encode("utf-8"), add_bos=False, special=special)
         return tokens
 
-    def chat_prompt(self, request: ChatRequest) -> PromptTokens:
+    def chat_prompt(self, request: ChatRequest, *, budget: int | None = None) -> PromptTokens:
         """``request``'s turns in the model's chat template, tokenized (instruct models only).
 
-        An action-plan request gets the fixed worked examples after its system turn.
+        An action-plan request gets the fixed worked examples after its system turn, unless they
+        would take the prompt past ``budget`` tokens.
         """
         llama = self._model.llama
         vocab = llama_cpp.llama_model_get_vocab(llama.model)
         bos = llama.token_bos()
-        messages = request.messages
+
+        def render(messages: tuple[ChatMessage, ...]) -> PromptTokens:
+            return chat_prompt(
+                messages,
+                self._template,
+                self._tokenize,
+                bos_token=_token_text(self._model, bos),
+                eos_token=_token_text(self._model, llama.token_eos()),
+                bos_id=bos if bos >= 0 and llama_cpp.llama_vocab_get_add_bos(vocab) else None,
+            )
+
         if writes_actions(request.json_schema):
-            messages = with_examples(messages, fixed_examples())
-        return chat_prompt(
-            messages,
-            self._template,
-            self._tokenize,
-            bos_token=_token_text(self._model, bos),
-            eos_token=_token_text(self._model, llama.token_eos()),
-            bos_id=bos if bos >= 0 and llama_cpp.llama_vocab_get_add_bos(vocab) else None,
-        )
+            prompt = render(with_examples(request.messages, fixed_examples()))
+            if budget is None or len(prompt.tokens) <= budget:
+                return prompt
+            log.debug("the worked examples do not fit in %d prompt tokens; planning without them", budget)
+        return render(request.messages)
 
     def _prompt(self, request: ChatRequest, budget: int) -> tuple[str | PromptTokens, tuple[str, ...]]:
         """The prompt for ``request`` and the commands of the examples in it (none for chat prompts)."""
         if self._prompting == "chat":
-            prompt = self.chat_prompt(request)
+            prompt = self.chat_prompt(request, budget=budget)
             if len(prompt.tokens) > budget:
                 raise ValueError(
                     f"the request needs {len(prompt.tokens)} tokens, more than the {budget} left for the prompt"

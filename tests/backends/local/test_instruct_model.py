@@ -103,3 +103,23 @@ def test_with_no_key_and_no_choice_the_default_instruct_model_is_selected():
     default = embedded_model(LLMSettings().local_model)
     assert chosen.model == default.label
     assert chosen.prompting == default.prompting
+
+
+def test_an_action_request_gets_the_fixed_examples_unless_they_do_not_fit(small):
+    from bt_planner.backends.local.chat_examples import fixed_examples
+    from bt_planner.llm.prompt import build_messages
+    from bt_planner.plans.schema import plan_json_schema
+
+    world = default_world()
+    request = ChatRequest(
+        messages=build_messages("Go to the table", world.robot, world), json_schema=plan_json_schema(world)
+    )
+
+    def text(prompt: object) -> str:
+        return small._model.llama.detokenize(list(prompt.tokens), special=True).decode()  # type: ignore[attr-defined]
+
+    with_examples = text(small.chat_prompt(request))
+    assert with_examples.count("<|im_start|>assistant\n") == len(fixed_examples()) + 1
+    assert f"Command: {fixed_examples()[0].command}" in with_examples
+    alone = small.chat_prompt(request, budget=len(small.chat_prompt(request).tokens) - 1)
+    assert text(alone).count("<|im_start|>assistant\n") == 1
