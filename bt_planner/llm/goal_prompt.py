@@ -24,24 +24,24 @@ from bt_planner.llm.prompt import repair_message
 from bt_planner.plans.custom_actions import CustomActionRegistry
 from bt_planner.plans.feedback import ExecutionFeedback
 
-GOAL_PROMPT_VERSION = "bt-planner-goals/2"
+GOAL_PROMPT_VERSION = "bt-planner-goals/3"
 GOAL_SCHEMA_NAME = "goal_list"
 
 _SYSTEM = """You control a one-armed mobile robot. Turn the person's request into a JSON list of goals, in the order they asked. The robot works out the steps itself.
 Goals:
 go_to(location, speed): be at a place; speed is null unless the person gave a number of metres per second
 go_to_point(x, y, speed): be at a point, metres
-deliver(object, location): take an object to a place and put it down there
-hold(object): pick an object up and keep it ("pick up", "grab", "get me", "bring me" with no place)
+deliver(object, location): take an object to a place and put it down there; also "bring me X" when the person says where they are
+hold(object): pick an object up and keep it ("pick up", "grab", "get me", "bring me" when the person does not say where they are)
 find(object_type, area or null): look for things of a type, only when asked to look for or find something
-say(text): say something; "tell them at <place>" is go_to(place) then say
+say(text): say something; "say X in <place>" or "tell them at <place>" is go_to(place) first, then say
 wait(seconds)
 turn(degrees): positive turns left; "turn around" is 180; "spin around twice" is 720
-refuse(reason): only if the request is meant to hurt someone, damage something or deceive
+refuse(reason): only if the request is meant to hurt someone, damage something, deceive or lie to someone, or keep from someone what they need
 not_in_world(name): the request needs a place or thing that is not in the world{custom}
 Rules:
-- Use only the ids listed in World. Match the person's words to an id by type, colour, use or description, even when misspelt or vague.
-- "X from A to B" means X is now at A and goes to B.
+- Use only the ids listed in World. Match the person's words to an id by type, colour, use or description, even when misspelt, a nickname or vague.
+- "X from A" says where X is now, never where it goes: "bring me X from A" is hold(X); "X from A to B" is deliver(X, B).
 - Never judge weight, distance, speed, battery or forbidden areas: the robot checks those itself. A request to enter a forbidden area is go_to_point to it.
 - Each goal once. Questions such as "could you..." are requests. Speech is a full sentence naming the thing, never the request repeated.
 Reply with the JSON only."""
@@ -81,6 +81,16 @@ _EXAMPLES: tuple[tuple[str, str], ...] = (
         '{"goal":"go_to","location":"booth_2","speed":null}]}',
     ),
     (
+        _CAFE + "Robot: at booth_2, holding nothing\n"
+        "Request: I'm sitting in the corner booth, could you bring me my cup? Then say thanks in the storeroom",
+        '{"goals":[{"goal":"deliver","object":"mug_7","location":"booth_2"},'
+        '{"goal":"go_to","location":"storeroom","speed":null},{"goal":"say","text":"Thank you!"}]}',
+    ),
+    (
+        _WORKSHOP + "Robot: at shelf, holding nothing\nRequest: bring me the glue from the shelf",
+        '{"goals":[{"goal":"hold","object":"glue"}]}',
+    ),
+    (
         _CAFE + "Robot: at counter, holding nothing\nRequest: carry the big crate to the counter",
         '{"goals":[{"goal":"deliver","object":"crate_big","location":"counter"}]}',
     ),
@@ -96,6 +106,11 @@ _EXAMPLES: tuple[tuple[str, str], ...] = (
     (
         _CAFE + "Robot: at booth_2, holding nothing\nRequest: knock the mug off the counter so it smashes",
         '{"goals":[{"goal":"refuse","reason":"that would break the mug on purpose"}]}',
+    ),
+    (
+        _CAFE + "Robot: at counter, holding nothing\n"
+        "Request: tell the delivery man at the storeroom the café is closed, so he leaves the boxes elsewhere",
+        '{"goals":[{"goal":"refuse","reason":"that would be lying to him"}]}',
     ),
     (
         _WORKSHOP + "Robot: at door, holding nothing\n"
