@@ -151,9 +151,18 @@ def test_goal_lists_get_no_plan_veto_and_action_plans_do():
 
 
 def test_the_goal_grammar_bounds_the_list_and_leaves_room_to_speak():
-    grammar = grammar_for_schema(_goal_request().json_schema)
+    schema = _goal_request().json_schema
+    grammar = grammar_for_schema(schema)
     rules = dict(line.split(" ::= ", 1) for line in grammar.splitlines())
-    assert rules["goals"].count("goals-item") == MAX_ACTIONS
+    cap = min(MAX_ACTIONS, schema["properties"]["goals"].get("maxItems", MAX_ACTIONS))
+    assert rules["goals"].count("goals-item") == cap
+    unbounded = {**schema, "properties": {"goals": {**schema["properties"]["goals"], "maxItems": 99}}}
+    assert (
+        dict(line.split(" ::= ", 1) for line in grammar_for_schema(unbounded).splitlines())["goals"].count(
+            "goals-item"
+        )
+        == MAX_ACTIONS
+    )
     say = next(name for name, body in rules.items() if body == '"\\"say\\""')
     assert rules[say.replace("-goal", "-text")].count("char") == 160  # up to 160 characters
     assert "char*" not in grammar
