@@ -50,7 +50,9 @@ class TaskResult(BaseModel):
     completion_tokens: int = 0
     llm_calls: int = 0
     sim_time_s: float = 0.0
-    reply: str | None = Field(default=None, description="the model's last raw reply, to see why a task failed")
+    reply: str | None = Field(
+        default=None, description="the model's last raw reply, to see why a task failed"
+    )
 
     @property
     def refusal_correct(self) -> bool:
