@@ -151,3 +151,14 @@ def test_world_yaml_round_trip_and_reference_errors(tmp_path, world: World):
         "  pool: {shape: polygon, vertices: [[0, 0], [1, 0], [1, 1]]}\n"
     )
     assert set(zones.forbidden_zones) == {"stairs", "pool"}
+
+
+def test_replies_json_cannot_parse_safely_are_issues_not_exceptions() -> None:
+    from bt_planner.core.issues import IssueCode
+    from bt_planner.plans.parsing import parse_goals, parse_plan
+
+    deep = "[" * 5000 + "]" * 5000
+    huge = '{"actions": [{"action_type": "wait", "parameters": {"duration_seconds": ' + "9" * 5000 + "}}]}"
+    for text in (deep, huge):
+        assert [i.code for i in parse_plan(text).issues] == [IssueCode.INVALID_JSON]
+        assert [i.code for i in parse_goals(text).issues] == [IssueCode.INVALID_JSON]
