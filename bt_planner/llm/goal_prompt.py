@@ -20,7 +20,7 @@ from bt_planner.core.geometry import Vec3
 from bt_planner.core.state import RobotState
 from bt_planner.core.world import CircleZone, PolygonZone, World
 from bt_planner.llm.chat import ChatMessage
-from bt_planner.llm.prompt import repair_message
+from bt_planner.llm.prompt import repair_message, request_turn
 from bt_planner.plans.custom_actions import CustomActionRegistry
 from bt_planner.plans.feedback import ExecutionFeedback
 
@@ -191,11 +191,7 @@ def goal_user_prompt(
     command: str, state: RobotState, world: World, feedback: ExecutionFeedback | None = None
 ) -> str:
     """The last turn: the world, the robot, what went wrong last time (if re-planning), the request."""
-    lines = [*world_lines(world), robot_line(state, world)]
-    if feedback is not None:
-        lines.append(feedback.summary())
-    lines.append(f"Request: {command.strip()}")
-    return "\n".join(lines)
+    return request_turn([*world_lines(world), robot_line(state, world)], command, feedback, label="Request")
 
 
 def build_goal_messages(

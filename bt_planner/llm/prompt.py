@@ -97,10 +97,15 @@ def system_prompt(custom_actions: CustomActionRegistry | None = None) -> str:
 def user_prompt(
     command: str, state: RobotState, world: World, feedback: ExecutionFeedback | None = None
 ) -> str:
-    lines = [*_world_lines(world), _state_line(state)]
+    return request_turn([*_world_lines(world), _state_line(state)], command, feedback, label="Command")
+
+
+def request_turn(context: list[str], command: str, feedback: ExecutionFeedback | None, *, label: str) -> str:
+    """The last user turn: the world/robot ``context`` lines, the re-planning feedback, the command."""
+    lines = [*context]
     if feedback is not None:
         lines.append(feedback.summary())
-    lines.append(f"Command: {command.strip()}")
+    lines.append(f"{label}: {command.strip()}")
     return "\n".join(lines)
 
 
