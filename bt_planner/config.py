@@ -107,6 +107,11 @@ class PlanningSettings(BaseModel):
         description="goal mode: look for an object before its first grasp unless it was already seen"
         " (always on when safety.require_detect_before_grasp is)",
     )
+    fetch_from_source: bool = Field(
+        default=True,
+        description="goal mode: read 'deliver X to where X already lies' as fetching X from there (to the"
+        " place a directly following go_to names, else the robot keeps it), with a warning; off: a no-op",
+    )
 
 
 class _OpenAIEnvSource(PydanticBaseSettingsSource):

@@ -231,7 +231,7 @@ class LLMActionPlanner:
             model="symbolic",
             prompt_version=GOAL_PROMPT_VERSION,
             mode="goals",
-            goals=goal_list,
+            goals=outcome.goals if outcome.goals is not None else goal_list,
             action_goals=outcome.action_goals if success else (),
         )
         return self._finish(result)
@@ -384,14 +384,17 @@ class LLMActionPlanner:
             custom_actions=self.custom_actions,
             detect_before_grasp=self.settings.planning.detect_before_grasp,
             seen=seen,
+            fetch_from_source=self.settings.planning.fetch_from_source,
         )
         if expansion.plan is None:
             outcome = _Round(None, list(expansion.issues), refused=expansion.refused)
+            outcome.goals = goals
         else:
-            issues = expansion.attribute(self.verifier.verify(expansion.plan, state, world))
+            verified = self.verifier.verify(expansion.plan, state, world)
+            issues = [*expansion.issues, *expansion.attribute(verified)]
             outcome = _Round(expansion.plan, issues)
             outcome.action_goals = expansion.action_goals
-        outcome.goals = goals
+            outcome.goals = GoalList(goals=list(expansion.goals))
         return outcome
 
     @staticmethod

@@ -13,8 +13,13 @@ user asked, from the state the previous goals left:
   stands), drives to the nearest location from which the object is within reach (none if it already
   is), detects it unless it was already seen, and grasps.
 - ``deliver`` holds the object (as above, unless already holding it), drives to the location and
-  places it there; nothing at all if the object is already there (recorded at the location, or
-  within ``ALREADY_THERE_M`` of it).
+  places it there. When the object already lies there (recorded at the location, or within
+  ``ALREADY_THERE_M`` of it) the goal is read as a *fetch from* that place, because that is what
+  such a goal almost always means ("bring me the milk from the fridge" written as
+  ``deliver(milk, fridge)``): the object goes to the place of a directly following ``go_to``
+  (which it replaces), else the robot keeps it (``hold``). The reading is a warning
+  (``goal.read_as_fetch``) and the result's goals are the goals as read, so a re-plan does not read
+  them again. With ``fetch_from_source=False`` such a goal expands to nothing.
 - ``find`` drives to the area if one is given, then detects. ``say``, ``wait``, ``turn`` and custom
   goals are one action each; consecutive turns (or waits) are one action of their sum, so "spin
   five times" is checked against ``safety.max_turn_deg`` as the 1800 degrees it is.
@@ -37,7 +42,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from bt_planner.core.geometry import Point
-from bt_planner.core.issues import IssueCode, PlanIssue
+from bt_planner.core.issues import IssueCode, PlanIssue, Severity
 from bt_planner.core.limits import SafetyLimits
 from bt_planner.core.state import GripperState, RobotState
 from bt_planner.core.world import World
@@ -68,6 +73,7 @@ GOAL_NOT_GRASPABLE = "goal.not_graspable"
 GOAL_REFUSED = "goal.refused"
 GOAL_NOT_IN_WORLD = "goal.not_in_world"
 GOAL_EMPTY = "goal.empty"
+GOAL_READ_AS_FETCH = "goal.read_as_fetch"
 
 AT_TOLERANCE_M = 0.05
 """The robot counts as standing at a location (or point) when its base is this close to it."""
@@ -78,15 +84,17 @@ ALREADY_THERE_M = 0.5
 class Expansion(BaseModel):
     """What the symbolic planner made of a goal list.
 
-    ``plan`` is set when every goal expanded (it still has to pass verification); otherwise
-    ``issues`` say which goal failed and why. ``refused`` marks a deliberate empty plan (a
-    ``refuse`` or ``not_in_world`` goal, or no goals at all), with the reason in ``issues``.
-    ``action_goals[i]`` is the index of the goal that produced action ``i``.
+    ``plan`` is set when every goal expanded (it still has to pass verification; ``issues`` then
+    holds only warnings, such as a goal read as a fetch); otherwise ``issues`` say which goal failed
+    and why. ``refused`` marks a deliberate empty plan (a ``refuse`` or ``not_in_world`` goal, or no
+    goals at all), with the reason in ``issues``. ``goals`` are the goals as the planner read them;
+    ``action_goals[i]`` is the index in ``goals`` of the goal that produced action ``i``.
     """
 
     model_config = ConfigDict(frozen=True)
 
     plan: Plan | None = None
+    goals: tuple[Goal, ...] = ()
     action_goals: tuple[int, ...] = ()
     issues: tuple[PlanIssue, ...] = ()
     refused: bool = False
@@ -125,8 +133,11 @@ class _Expander:
         custom_actions: CustomActionRegistry | None,
         detect_before_grasp: bool,
         seen: frozenset[str],
+        fetch_from_source: bool = True,
     ) -> None:
         self.world, self.limits, self.custom_actions = world, limits, custom_actions
+        self.fetch_from_source = fetch_from_source
+        self.warnings: list[PlanIssue] = []
         self.detect = detect_before_grasp or limits.require_detect_before_grasp
         self.position: Point = (state.pose.x, state.pose.y)
         self.holding = state.holding
@@ -364,14 +375,56 @@ class _Expander:
         elif isinstance(goal, CustomGoal):
             self._custom(goal)
 
+    def _read_as_fetch(self, goal: DeliverGoal, following: Goal | None) -> tuple[Goal, bool]:
+        """``goal`` as read, and whether the directly following ``go_to`` became its destination.
+
+        A ``deliver`` whose object already lies at its location is read as a fetch from there.
+        """
+        if (
+            not self.fetch_from_source
+            or goal.object not in self.world.objects
+            or goal.location not in self.world.locations
+            or self.holding == goal.object
+            or not self._already_at(goal.object, goal.location)
+        ):
+            return goal, False
+        onward = isinstance(following, GoToGoal) and following.speed is None
+        read: Goal
+        if isinstance(following, GoToGoal) and onward:
+            read = DeliverGoal(object=goal.object, location=following.location)
+            meaning = f"fetching it from there to {following.location}"
+        else:
+            read = HoldGoal(object=goal.object)
+            meaning = "fetching it from there (the robot keeps it)"
+        self.warnings.append(
+            PlanIssue(
+                code=IssueCode.SCHEMA_INVALID,
+                severity=Severity.WARNING,
+                rule=GOAL_READ_AS_FETCH,
+                message=f"deliver {goal.object} to {goal.location}: it already lies there, so the goal is"
+                f" read as {meaning}",
+                goal_index=len(self.read_goals),
+            )
+        )
+        return read, onward
+
     def run(self, goals: Sequence[Goal]) -> Expansion:
-        self.goals = goals
-        for index, goal in enumerate(goals):
-            self.goal = index
+        self.read_goals: list[Goal] = []
+        self.goals = self.read_goals
+        index = 0
+        while index < len(goals):
+            goal, consumed = goals[index], False
+            if isinstance(goal, DeliverGoal):
+                following = goals[index + 1] if index + 1 < len(goals) else None
+                goal, consumed = self._read_as_fetch(goal, following)
+            self.goal = len(self.read_goals)
+            self.read_goals.append(goal)
+            index += 2 if consumed else 1
             try:
                 self.expand_one(goal)
             except _Impossible as impossible:
                 return Expansion(issues=(impossible.issue,))
+        goals = self.read_goals
         try:
             plan = Plan.model_validate(
                 {
@@ -394,7 +447,9 @@ class _Expander:
                     ),
                 )
             )
-        return Expansion(plan=plan, action_goals=tuple(self.action_goals))
+        return Expansion(
+            plan=plan, goals=tuple(goals), action_goals=tuple(self.action_goals), issues=tuple(self.warnings)
+        )
 
 
 def _declined(goals: Sequence[Goal]) -> Expansion | None:
@@ -425,6 +480,7 @@ def expand_goals(
     custom_actions: CustomActionRegistry | None = None,
     detect_before_grasp: bool = True,
     seen: frozenset[str] = frozenset(),
+    fetch_from_source: bool = True,
 ) -> Expansion:
     """The shortest action list that achieves ``goals`` in order, starting from ``state`` in ``world``.
 
@@ -437,6 +493,8 @@ def expand_goals(
         detect_before_grasp: look for an object before grasping it unless it is in ``seen`` or a
             ``find`` goal saw it from within reach (forced on by ``limits.require_detect_before_grasp``).
         seen: ids of objects already detected, whose positions are known.
+        fetch_from_source: read a ``deliver`` of an object to where it already lies as fetching it
+            from there (see the module docs); False expands such a goal to nothing.
 
     Returns:
         The expansion; verify its ``plan`` before running it (``LLMActionPlanner`` does).
@@ -452,6 +510,7 @@ def expand_goals(
         custom_actions=custom_actions,
         detect_before_grasp=detect_before_grasp,
         seen=seen,
+        fetch_from_source=fetch_from_source,
     )
     return expander.run(listed)
 
@@ -462,6 +521,7 @@ __all__ = [
     "GOAL_EMPTY",
     "GOAL_NOT_GRASPABLE",
     "GOAL_NOT_IN_WORLD",
+    "GOAL_READ_AS_FETCH",
     "GOAL_REFUSED",
     "GOAL_UNKNOWN_CUSTOM",
     "GOAL_UNKNOWN_LOCATION",

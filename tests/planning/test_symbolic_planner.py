@@ -168,11 +168,68 @@ def test_holding_the_object_already_skips_the_fetch(home_world: World) -> None:
     assert steps(expand([{"goal": "hold", "object": "red_cup"}], home_world, state)) == []
 
 
-def test_an_object_already_at_its_destination_needs_nothing() -> None:
+def _plate_in_sink() -> World:
     world = packaged_world("home").model_copy(deep=True)
     placed = world.objects["plate"].model_copy(update={"position": None, "location": "sink"})
-    world = world.model_copy(update={"objects": {**world.objects, "plate": placed}})
-    assert steps(expand([{"goal": "deliver", "object": "plate", "location": "sink"}], world)) == []
+    return world.model_copy(update={"objects": {**world.objects, "plate": placed}})
+
+
+def test_delivering_an_object_where_it_already_lies_is_a_no_op_when_fetching_is_off() -> None:
+    expansion = expand(
+        [{"goal": "deliver", "object": "plate", "location": "sink"}],
+        _plate_in_sink(),
+        fetch_from_source=False,
+    )
+    assert steps(expansion) == []
+    assert expansion.issues == ()
+
+
+def test_delivering_an_object_where_it_already_lies_reads_as_fetching_it() -> None:
+    # "Bring me the plate from the sink", written as deliver(plate, sink): the robot fetches and keeps it.
+    expansion = expand([{"goal": "deliver", "object": "plate", "location": "sink"}], _plate_in_sink())
+    assert [name for name, _ in steps(expansion)] == ["navigate", "detect", "grasp"]
+    assert [goal.model_dump() for goal in expansion.goals] == [{"goal": "hold", "object": "plate"}]
+    (warning,) = expansion.issues
+    assert warning.severity is Severity.WARNING
+    assert warning.rule == sp.GOAL_READ_AS_FETCH
+    assert warning.goal_index == 0
+    assert "plate" in warning.message and "sink" in warning.message
+
+
+def test_a_fetch_followed_by_a_go_to_delivers_there() -> None:
+    # "Grab me the plate from the sink, I'm at the table": deliver(plate, sink), go_to(table).
+    goals = [
+        {"goal": "say", "text": "on my way"},
+        {"goal": "deliver", "object": "plate", "location": "sink"},
+        {"goal": "go_to", "location": "table"},
+        {"goal": "wait", "seconds": 2},
+    ]
+    expansion = expand(goals, _plate_in_sink())
+    assert [name for name, _ in steps(expansion)] == [
+        "speak",
+        "navigate",
+        "detect",
+        "grasp",
+        "navigate",
+        "place",
+        "wait",
+    ]
+    assert steps(expansion)[-2] == ("place", {"location_name": "table"})
+    assert [goal.model_dump()["goal"] for goal in expansion.goals] == ["say", "deliver", "wait"]
+    assert expansion.action_goals == (0, 1, 1, 1, 1, 1, 2)
+    assert expansion.issues[0].goal_index == 1
+
+
+def test_goals_as_read_are_not_read_again_on_a_re_plan() -> None:
+    world = _plate_in_sink()
+    first = expand(
+        [{"goal": "deliver", "object": "plate", "location": "sink"}, {"goal": "go_to", "location": "table"}],
+        world,
+    )
+    holding = RobotState(pose=world.robot.pose, holding="plate", gripper=GripperState.HOLDING)
+    again = expand([goal.model_dump() for goal in first.goals], world, holding)
+    assert steps(again) == [("navigate", {"location_name": "table"}), ("place", {"location_name": "table"})]
+    assert again.issues == ()
 
 
 def test_two_deliveries_carry_one_object_at_a_time(home_world: World) -> None:
@@ -357,9 +414,11 @@ def test_a_requested_speed_drives_with_move_so_verification_checks_it() -> None:
     assert sprint.attribute(issues)[0].goal_index == 0
 
 
-def test_an_object_lying_at_its_destination_needs_nothing() -> None:
+def test_an_object_lying_near_its_destination_counts_as_already_there() -> None:
     # the red cup lies 0.22 m from the kitchen's position; the world file gives it no location name
-    assert steps(expand([{"goal": "deliver", "object": "red_cup", "location": "kitchen"}])) == []
+    goals = [{"goal": "deliver", "object": "red_cup", "location": "kitchen"}]
+    assert steps(expand(goals, fetch_from_source=False)) == []
+    assert [goal.model_dump()["goal"] for goal in expand(goals).goals] == ["hold"]
 
 
 def test_consecutive_turns_and_waits_are_one_step_of_their_sum() -> None:
