@@ -16,6 +16,7 @@ from bt_planner.config import Settings
 from bt_planner.errors import BackendUnavailable, SuiteError
 from bt_planner.evaluation.consistency import suite_problems, tasks_without_reference_goals
 from bt_planner.evaluation.metrics import TaskResult
+from bt_planner.evaluation.replay import RecordedReplies
 from bt_planner.evaluation.suite import DEFAULT_SUITE, LoadedSuite, load_suite
 from bt_planner.evaluation.suite_runner import SuiteReport, SuiteRunner
 
@@ -148,6 +149,14 @@ def eval_suite(
             " still verified.",
         ),
     ] = False,
+    replay: Annotated[
+        Path | None,
+        typer.Option(
+            "--replay",
+            help="Answer each task with the reply recorded in this earlier `eval --json` report (no model"
+            " call): re-scores a planner, verifier or scoring change against fixed model replies.",
+        ),
+    ] = None,
     mode: Annotated[
         ModeChoice | None,
         typer.Option(
@@ -191,7 +200,12 @@ def eval_suite(
                 style="green", markup=False, soft_wrap=True,
             )  # fmt: skip
             raise typer.Exit(0)
-        runner = SuiteRunner(settings=_settings(config, backend, mode), oracle=oracle)
+        recorded = RecordedReplies.load(replay) if replay is not None else None
+        if recorded is not None and oracle:
+            raise SuiteError("--oracle and --replay are two different answerers: choose one")
+        if recorded is not None and mode is None:  # replay in the mode the replies were written for
+            mode = ModeChoice(recorded.report.planning_mode)
+        runner = SuiteRunner(settings=_settings(config, backend, mode), oracle=oracle, replay=recorded)
         if oracle and runner.planning_mode == "goals":
             missing = [t for t in tasks_without_reference_goals(loaded) if t in chosen]
             if missing:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from datetime import datetime, timezone
-from typing import Literal
+from typing import Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -25,19 +25,34 @@ from bt_planner.evaluation.scoring import score_task
 from bt_planner.evaluation.simulation import plan_and_run
 from bt_planner.evaluation.suite import LoadedSuite
 from bt_planner.evaluation.task import Task
+from bt_planner.llm.chat import ChatBackend
 from bt_planner.planning.planner import LLMActionPlanner
 from bt_planner.planning.planner import Mode as PlanningModeInEffect
 from bt_planner.plans.custom_actions import CustomActionRegistry
 from bt_planner.plans.plan import Plan
 
-Mode = Literal["model", "oracle"]
+Mode = Literal["model", "oracle", "replay"]
+
+
+class TaskBackends(Protocol):
+    """Answers each task with a backend of its own (``RecordedReplies`` replays a recorded run)."""
+
+    @property
+    def model(self) -> str:
+        """The model named in the report."""
+        ...
+
+    def backend_for(self, task: Task) -> ChatBackend:
+        """The backend that answers ``task``."""
+        ...
 
 
 class SuiteReport(BaseModel):
     """A whole run: who planned and how, every task's result, the aggregates and the per-tag ones.
 
-    ``mode`` says whether a model or the oracle planned. ``planning_mode`` says who wrote the steps:
-    the model (``actions``) or the symbolic planner from the model's goals (``goals``);
+    ``mode`` says whether a model, the oracle or a recorded run's replies planned. ``planning_mode``
+    says who wrote the steps: the model (``actions``) or the symbolic planner from the model's goals
+    (``goals``);
     ``configured_mode`` is the run's ``planning.mode`` (``auto`` lets the planner choose).
     """
 
@@ -80,6 +95,8 @@ class SuiteRunner:
         planner: a ready planner to evaluate (model mode), used with its own settings; by default
             one is built from ``settings``.
         custom_actions: the custom actions plans and goals may use.
+        replay: answer each task with its own backend instead (``RecordedReplies``: an earlier run's
+            replies); the run's mode is then ``replay``.
     """
 
     def __init__(
@@ -90,17 +107,19 @@ class SuiteRunner:
         mode: PlanningMode | None = None,
         planner: LLMActionPlanner | None = None,
         custom_actions: CustomActionRegistry | None = None,
+        replay: TaskBackends | None = None,
     ) -> None:
-        self.settings = _run_settings(settings, oracle=oracle, mode=mode)
+        self.settings = _run_settings(settings, oracle=oracle or replay is not None, mode=mode)
         self.oracle = oracle
+        self.replay = None if oracle else replay
         self.custom_actions = custom_actions if custom_actions is not None else CustomActionRegistry()
         self._planner = planner
-        if planner is None and not oracle:
+        if planner is None and not oracle and self.replay is None:
             self._planner = LLMActionPlanner(self.settings, custom_actions=self.custom_actions)
 
     def _planner_for(self, task: Task) -> LLMActionPlanner:
-        if self.oracle:
-            backend = ReferencePlanBackend.for_task(task)
+        if self.oracle or self.replay is not None:
+            backend = ReferencePlanBackend.for_task(task) if self.replay is None else self.replay.backend_for(task)
             return LLMActionPlanner(self.settings, backend=backend, custom_actions=self.custom_actions)
         assert self._planner is not None
         return self._planner
@@ -121,11 +140,20 @@ class SuiteRunner:
 
     @property
     def backend_name(self) -> str:
+        if self.replay is not None:
+            return "replay"
         return "oracle" if self.oracle or self._planner is None else self._planner.backend.name
 
     @property
     def model_name(self) -> str:
+        if self.replay is not None:
+            return self.replay.model
         return "reference" if self.oracle or self._planner is None else self._planner.backend.model
+
+    @property
+    def mode(self) -> Mode:
+        """Who planned: a model, the oracle, or a recorded run's replies."""
+        return "oracle" if self.oracle else "replay" if self.replay is not None else "model"
 
     def run_task(self, loaded: LoadedSuite, task: Task) -> TaskResult:
         """Plan, verify, execute (when accepted) and score one task, through the mission tree.
@@ -162,7 +190,7 @@ class SuiteRunner:
         return SuiteReport(
             suite=loaded.suite.name,
             source=loaded.source,
-            mode="oracle" if self.oracle else "model",
+            mode=self.mode,
             planning_mode=self.planning_mode,
             configured_mode=self.configured_mode,
             backend=self.backend_name,
