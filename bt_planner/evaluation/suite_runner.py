@@ -119,7 +119,9 @@ class SuiteRunner:
 
     def _planner_for(self, task: Task) -> LLMActionPlanner:
         if self.oracle or self.replay is not None:
-            backend = ReferencePlanBackend.for_task(task) if self.replay is None else self.replay.backend_for(task)
+            backend = (
+                ReferencePlanBackend.for_task(task) if self.replay is None else self.replay.backend_for(task)
+            )
             return LLMActionPlanner(self.settings, backend=backend, custom_actions=self.custom_actions)
         assert self._planner is not None
         return self._planner
