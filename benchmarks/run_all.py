@@ -28,11 +28,13 @@ from benchmarks.rows import BenchRow, print_rows
 BENCHMARKS: tuple[tuple[str, str], ...] = (
     ("bench_pipeline", "pipeline overhead and cache hit"),
     ("bench_tree", "tree compile time and tick cost"),
+    ("bench_journal", "journal cost on ticks and on the pipeline"),
     ("bench_execution", "compile, simulated execution, oracle suite run"),
     ("bench_concurrency", "32 concurrent plans"),
     ("bench_local_model", "embedded model seconds per plan"),
     ("bench_prompt_size", "prompt size vs seed layout"),
     ("bench_symbolic", "goal expansion and symbolic re-plan"),
+    ("bench_fleet", "3 robots at once vs 1 (ROS processes)"),
 )
 
 

@@ -15,7 +15,7 @@ import os
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
 from pydantic.fields import FieldInfo
 from pydantic_settings import (
     BaseSettings,
@@ -67,7 +67,14 @@ class RetrySettings(BaseModel):
     initial_wait_s: float = Field(default=0.5, ge=0)
     max_wait_s: float = Field(default=20.0, ge=0)
     jitter_s: float = Field(default=0.5, ge=0)
-    total_timeout_s: float = Field(default=90.0, gt=0, description="give up after this, whatever is left")
+    total_timeout_s: float = Field(
+        default=90.0,
+        gt=0,
+        description="one wall-clock deadline per planning call: connect, every read, every retry and repair",
+    )
+    max_retry_after_s: float = Field(
+        default=30.0, ge=0, description="a server's Retry-After is honoured up to this many seconds"
+    )
 
 
 class CacheSettings(BaseModel):
@@ -77,16 +84,64 @@ class CacheSettings(BaseModel):
 
     enabled: bool = True
     max_entries: int = Field(default=256, ge=1)
+    max_bytes: int = Field(default=16_000_000, ge=1, description="approximate memory of the stored results")
     ttl_s: float = Field(default=600.0, gt=0)
 
 
+ApprovalMode = Literal["never", "always", "on_warnings", "for_actions"]
+"""When an operator must approve a verified plan before it moves the robot."""
+
+
+class ApprovalPolicy(BaseModel):
+    """The operator approval gate: which plans wait for a human, and for how long.
+
+    Written as a mapping, or as a string: ``"always"``, ``"on_warnings"``, ``"for_actions grasp place"``.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    mode: ApprovalMode = "never"
+    actions: tuple[str, ...] = Field(
+        default=(), description="for_actions: action types (or custom action names) that need approval"
+    )
+    timeout_s: float = Field(default=60.0, gt=0, description="wall seconds; no answer by then rejects")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_string(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            mode, *actions = value.replace(",", " ").split()
+            return {"mode": mode, "actions": tuple(actions)} if actions else {"mode": mode}
+        return value
+
+
 class ExecutionSettings(BaseModel):
-    """How plans run: re-planning attempts and tick period."""
+    """How plans run: re-planning attempts, tick period and the operator approval gate."""
 
     model_config = ConfigDict(extra="forbid")
 
     max_replans: int = Field(default=2, ge=0)
     tick_period_s: float = Field(default=0.1, gt=0)
+    approval: ApprovalPolicy = ApprovalPolicy()
+
+
+class JournalSettings(BaseModel):
+    """The mission journal (one SQLite file): where it is, how much it keeps, how it writes."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    path: Path | None = Field(default=None, description="the journal file; None: no journal")
+    max_commands: int | None = Field(default=10_000, ge=1, description="keep the newest N ended commands")
+    max_age_days: float | None = Field(default=90.0, gt=0, description="drop ended commands older than this")
+    max_size_mb: float | None = Field(
+        default=None, gt=0, description="hard cap on the file; full stops the robot"
+    )
+    queue_size: int = Field(
+        default=10_000, ge=1, description="events waiting for the writer; overflow stops the robot"
+    )
+    synchronous: Literal["normal", "full"] = Field(
+        default="full", description="SQLite synchronous: full survives power loss, normal survives a crash"
+    )
 
 
 PlanningMode = Literal["auto", "actions", "goals"]
@@ -111,6 +166,31 @@ class PlanningSettings(BaseModel):
         default=True,
         description="goal mode: read 'deliver X to where X already lies' as fetching X from there (to the"
         " place a directly following go_to names, else the robot keeps it), with a warning; off: a no-op",
+    )
+
+
+class MCPSettings(BaseModel):
+    """``bt-planner mcp``: per-client rate limits, the simulator's pace, the HTTP transport's bind and tokens."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    calls_per_minute: float = Field(default=120.0, gt=0, description="tool calls and reads per client")
+    burst: int = Field(default=20, ge=1, description="calls a client may make at once before the limit bites")
+    sim_speed: float = Field(
+        default=1.0, ge=0, description="simulated seconds per wall-clock second; 0 = as fast as possible"
+    )
+    max_sim_time_s: float = Field(default=600.0, gt=0, description="a run is stopped after this")
+    max_stored_plans: int = Field(default=256, ge=1, description="plan ids kept (oldest dropped)")
+    allow_approvals: Literal["never", "other_clients", "any_client"] = Field(
+        default="never",
+        description="who may approve a plan over MCP (the approve tool): never (the viewer or another"
+        " front end must), other_clients (not the client that executed it), any_client",
+    )
+    http_host: str = Field(default="127.0.0.1", description="streamable HTTP bind address; loopback only")
+    http_port: int = Field(default=8766, ge=0, le=65535, description="0 picks a free port")
+    http_tokens: dict[str, SecretStr] = Field(
+        default_factory=dict,
+        description="client name -> bearer token for the HTTP transport; each client has its own rate limit",
     )
 
 
@@ -145,6 +225,8 @@ class Settings(BaseSettings):
     safety: SafetyLimits = SafetyLimits()
     execution: ExecutionSettings = ExecutionSettings()
     planning: PlanningSettings = PlanningSettings()
+    journal: JournalSettings = JournalSettings()
+    mcp: MCPSettings = MCPSettings()
 
     @classmethod
     def settings_customise_sources(

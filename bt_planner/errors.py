@@ -13,17 +13,24 @@ from __future__ import annotations
 
 __all__ = [
     "ActionRefused",
+    "ApprovalError",
     "BackendError",
     "BackendUnavailable",
     "BtPlannerError",
     "DecodingError",
+    "Groot2Unavailable",
     "InvalidParameters",
+    "JournalError",
+    "JournalUnavailable",
     "ModelFileError",
     "ModelPartMismatch",
+    "MonitorProtocolError",
     "RosUnavailable",
     "SetupError",
     "SourceUnavailable",
     "SuiteError",
+    "ToolCallRefused",
+    "TreeXmlError",
 ]
 
 
@@ -103,3 +110,46 @@ class RosUnavailable(BtPlannerError, RuntimeError):
 
 class InvalidParameters(BtPlannerError, ValueError):
     """A ROS parameter value broke its constraint; the message names the parameter and the rule."""
+
+
+class ToolCallRefused(BtPlannerError, ValueError):
+    """An MCP tool call the server will not serve (unknown plan or run id, rate limit); the message says why."""
+
+
+class JournalError(BtPlannerError, RuntimeError):
+    """The mission journal cannot be opened, read or migrated; the message names the file and what to do."""
+
+
+class JournalUnavailable(JournalError):
+    """The journal stopped accepting writes (disk full, queue overflow, write error); the robot must stop.
+
+    Args:
+        message: what failed, with the file and the numbers.
+    """
+
+
+class ApprovalError(BtPlannerError, ValueError):
+    """An approval answer names no pending request, or one already decided; the message says which."""
+
+
+class Groot2Unavailable(BtPlannerError, RuntimeError):
+    """The Groot2 publisher cannot serve: pyzmq is missing, or its ports cannot be bound (which, and why)."""
+
+
+class MonitorProtocolError(BtPlannerError, ValueError):
+    """A Groot2 monitor frame that is not what the protocol says (its size or type, and what was expected)."""
+
+
+class TreeXmlError(BtPlannerError, ValueError):
+    """A behaviour-tree XML document (BT.CPP v4 dialect) cannot be loaded; nothing was built or run.
+
+    Args:
+        message: what is wrong, naming the element, its line and the port or node involved.
+        element: the XML element's tag (``""`` for a document-level problem).
+        line: the 1-based line of that element (0 when unknown).
+    """
+
+    def __init__(self, message: str, *, element: str = "", line: int = 0) -> None:
+        super().__init__(message)
+        self.element = element
+        self.line = line

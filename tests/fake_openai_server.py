@@ -3,11 +3,18 @@
 Tests point the real ``openai`` SDK at it (no monkeypatching). Each request pops the next
 ``Scripted`` reply (or uses ``default``): a plan, an HTTP error with headers, a delay, a garbage
 body or a truncated completion. Every request body is recorded for assertions.
+
+Hostile servers: ``dribble_interval_s`` sends the body one byte at a time (the SDK's per-read
+timeout never trips), ``never_answer`` sends nothing at all. Both notice when the client hangs up
+and count it in ``hang_ups`` (``wait_for_hang_ups`` waits for it), so a test can see a request
+really was cancelled.
 """
 
 from __future__ import annotations
 
 import json
+import select
+import socket
 import threading
 from collections import deque
 from collections.abc import Callable
@@ -26,6 +33,8 @@ class Scripted:
     finish_reason: str = "stop"
     prompt_tokens: int = 100
     completion_tokens: int = 50
+    dribble_interval_s: float = 0.0
+    never_answer: bool = False
 
 
 def plan_reply(plan: dict[str, Any] | str, **kwargs: Any) -> Scripted:
@@ -52,6 +61,8 @@ class FakeOpenAIServer:
         self._script: deque[Scripted] = deque()
         self._lock = threading.Lock()
         self._stopping = threading.Event()
+        self._hang_ups = 0
+        self._hung_up = threading.Condition(self._lock)
         self._httpd = _Server(("127.0.0.1", 0), self._handler())
         self._thread = threading.Thread(
             target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, name="fake-openai", daemon=True
@@ -69,6 +80,22 @@ class FakeOpenAIServer:
     def pending(self) -> int:
         with self._lock:
             return len(self._script)
+
+    @property
+    def hang_ups(self) -> int:
+        """How many clients closed the connection before their reply was complete."""
+        with self._lock:
+            return self._hang_ups
+
+    def wait_for_hang_ups(self, count: int, timeout_s: float) -> bool:
+        """Wait until ``count`` clients have hung up mid-reply; False if ``timeout_s`` passed first."""
+        with self._hung_up:
+            return self._hung_up.wait_for(lambda: self._hang_ups >= count, timeout=timeout_s)
+
+    def _record_hang_up(self) -> None:
+        with self._hung_up:
+            self._hang_ups += 1
+            self._hung_up.notify_all()
 
     def __enter__(self) -> FakeOpenAIServer:
         self._thread.start()
@@ -117,6 +144,14 @@ class FakeOpenAIServer:
                 reply = server._next(body)
                 if reply.delay_s and server._stopping.wait(reply.delay_s):
                     return
+                if reply.never_answer:
+                    self._wait_for_hang_up()
+                    return
+                if reply.dribble_interval_s > 0:
+                    data = json.dumps(self._completion(body, reply)).encode()
+                    headers = {"content-type": "application/json", **reply.headers}
+                    self._dribble(reply.status, data, headers, reply.dribble_interval_s)
+                    return
                 if reply.raw_body is not None:
                     self._send_raw(reply.status, reply.raw_body, reply.headers)
                 elif reply.status != 200:
@@ -151,6 +186,41 @@ class FakeOpenAIServer:
                 self._send_raw(
                     status, json.dumps(payload).encode(), {"content-type": "application/json", **headers}
                 )
+
+            def _client_gone(self, wait_s: float) -> bool:
+                readable, _, _ = select.select([self.connection], [], [], wait_s)
+                if not readable:
+                    return False
+                try:
+                    return self.connection.recv(1, socket.MSG_PEEK) == b""
+                except OSError:
+                    return True
+
+            def _wait_for_hang_up(self) -> None:
+                while not server._stopping.is_set():
+                    if self._client_gone(0.05):
+                        server._record_hang_up()
+                        return
+
+            def _dribble(self, status: int, data: bytes, headers: dict[str, str], interval_s: float) -> None:
+                self.send_response(status)
+                for key, value in headers.items():
+                    self.send_header(key, value)
+                self.send_header("content-length", str(len(data)))
+                self.end_headers()
+                self.wfile.flush()
+                for i in range(len(data)):
+                    if server._stopping.is_set():
+                        return
+                    if self._client_gone(interval_s):
+                        server._record_hang_up()
+                        return
+                    try:
+                        self.wfile.write(data[i : i + 1])
+                        self.wfile.flush()
+                    except OSError:
+                        server._record_hang_up()
+                        return
 
             def _send_raw(self, status: int, data: bytes, headers: dict[str, str]) -> None:
                 self.send_response(status)

@@ -82,6 +82,7 @@ from bt_planner.core.issues import IssueCode, PlanIssue, Severity
 from bt_planner.core.world import World
 from bt_planner.evaluation.suite import Suite, load_suite
 from bt_planner.llm.goal_prompt import GOAL_SCHEMA_NAME
+from bt_planner.mcp_server.client_config import DesktopClientConfig
 from bt_planner.plans.plan import Plan
 from bt_planner.plans.task_goals import GoalList
 from bt_planner.ros.topics import ALL_TOPICS
@@ -271,7 +272,22 @@ DOC_MODELS = (
         frozenset({"version", "nodes"}),
         lambda text, _: snapshot_codec.from_json(text),
     ),
+    DocModel(
+        "mcp_client",
+        "json",
+        DesktopClientConfig,
+        frozenset({"mcpServers"}),
+        lambda text, _: _check_mcp_client(DesktopClientConfig.model_validate_json(text)),
+    ),
 )
+
+
+def _check_mcp_client(config: DesktopClientConfig) -> DesktopClientConfig:
+    """A desktop client's entry for bt-planner: its arguments must parse as a bt-planner command line."""
+    for entry in config.mcpServers.values():
+        assert entry.command == "bt-planner", f"unknown server command {entry.command!r}"
+        parse_bt_planner(entry.args)
+    return config
 
 
 def _parse_data(block: Block) -> object:

@@ -87,9 +87,27 @@ def launch(
             help="With --command: stop everything when it ends; exit 0 only if it succeeded.",
         ),
     ] = False,
+    restart: Annotated[
+        bool,
+        typer.Option(
+            "--restart/--no-restart",
+            help="Start a node that died again (the running command fails naming it; the robot is stopped).",
+        ),
+    ] = True,
+    max_restarts: Annotated[
+        int, typer.Option("--max-restarts", min=0, help="Restarts per node before the launch gives up.")
+    ] = 3,
     log_dir: Annotated[
         Path | None,
         typer.Option("--log-dir", help="Write each node's output to DIR/NODE.log instead of the terminal."),
+    ] = None,
+    robots: Annotated[
+        int | None,
+        typer.Option("--robots", min=1, max=32, help="A fleet: robot1..robotN, each in its namespace."),
+    ] = None,
+    fleet: Annotated[
+        Path | None,
+        typer.Option("--fleet", help="A fleet file (YAML): each robot's name, world, start pose, adapter."),
     ] = None,
 ) -> None:
     """Run the simulated robot and the planner node until Ctrl-C; publish commands on robot_command."""
@@ -104,24 +122,48 @@ def launch(
     if exit_when_done and command is None:
         typer.echo("error: --exit-when-done needs --command", err=True)
         raise typer.Exit(2)
+    if command is not None and (robots is not None or fleet is not None):
+        typer.echo(
+            "error: --command addresses one robot; with a fleet publish on /<robot>/robot_command", err=True
+        )
+        raise typer.Exit(2)
     try:
         require_ros()
-        spec = simulation_launch(
-            world_file=str(world.resolve()) if world is not None else "",
-            config_file=str(config.resolve()) if config is not None else "",
-            time_scale=time_scale,
-            env=network_env(domain_id=domain_id, discovery_range=discovery_range),
-        )
+        if robots is not None or fleet is not None:
+            from bt_planner.ros.fleet import cli_fleet_launch
+
+            spec = cli_fleet_launch(
+                robots=robots,
+                fleet_file=fleet,
+                world_file=str(world.resolve()) if world is not None else "",
+                config_file=str(config.resolve()) if config is not None else "",
+                time_scale=time_scale,
+                env=network_env(domain_id=domain_id, discovery_range=discovery_range),
+                run_dir=log_dir,
+            )
+        else:
+            spec = simulation_launch(
+                world_file=str(world.resolve()) if world is not None else "",
+                config_file=str(config.resolve()) if config is not None else "",
+                time_scale=time_scale,
+                env=network_env(domain_id=domain_id, discovery_range=discovery_range),
+            )
     except (RosUnavailable, ValueError) as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(2) from None
     if log_dir is not None:
         log_dir.mkdir(parents=True, exist_ok=True)
-    launcher = Launcher(spec, log_dir=log_dir, echo=typer.echo)
+    launcher = Launcher(spec, log_dir=log_dir, echo=typer.echo, restart=restart, max_restarts=max_restarts)
     sender = _CommandSender(launcher, command, exit_when_done=exit_when_done) if command is not None else None
+    from bt_planner.ros.node_events import NodeEventPublisher
+
+    os.environ.update(spec.env)  # join the nodes' ROS domain and discovery range
+    events = NodeEventPublisher()
+    launcher.on_death = events.died
     try:
         code = launcher.run(on_started=sender.start if sender is not None else None)
     finally:
         if sender is not None:
             sender.close()
+        events.close()
     raise typer.Exit(code or (sender.exit_code if sender is not None else 0))

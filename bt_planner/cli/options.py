@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import traceback
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
@@ -10,6 +11,7 @@ import typer
 import yaml
 from pydantic import ValidationError
 from rich.console import Console
+from rich.markup import escape
 
 from bt_planner.config import PlanningMode, Settings
 from bt_planner.core.world import World, default_world
@@ -79,3 +81,42 @@ def exit_with_error(error: BtPlannerError | str, *, json_output: bool, code: int
     else:
         Console(stderr=True).print(f"[red]{message}[/red]", highlight=False)
     raise typer.Exit(code)
+
+
+EXIT_OK = 0
+"""Success."""
+EXIT_FAILED = 1
+"""No safe plan, or execution failed."""
+EXIT_USAGE = 2
+"""Bad arguments, configuration or input files."""
+EXIT_INTERNAL = 3
+"""A bug: an unexpected exception (a short message; the traceback only with ``--debug``)."""
+
+
+def run_cli(app: typer.Typer, argv: list[str], *, prog_name: str = "bt-planner") -> int:
+    """Run ``app`` on ``argv`` and return the exit code; unexpected exceptions become ``EXIT_INTERNAL``.
+
+    ``--debug`` anywhere in ``argv`` is removed and prints the traceback of an internal error.
+    With ``--json`` the error is a JSON object on stdout, as for every other error.
+    """
+    debug = "--debug" in argv
+    args = [arg for arg in argv if arg != "--debug"]
+    try:
+        app(args=args, prog_name=prog_name)
+    except SystemExit as done:
+        code = done.code
+        return code if isinstance(code, int) else (EXIT_OK if code is None else EXIT_FAILED)
+    except KeyboardInterrupt:
+        return 130
+    except Exception as error:
+        if debug:
+            traceback.print_exc()
+        message = f"internal error: {type(error).__name__}: {error}"[:500]
+        hint = "" if debug else " (run with --debug for the traceback)"
+        if "--json" in args:
+            payload = {"success": False, "error": {"type": "InternalError", "message": message}}
+            typer.echo(json.dumps(payload, ensure_ascii=True))
+        else:
+            Console(stderr=True).print(f"[red]{escape(message)}{hint}[/red]", highlight=False)
+        return EXIT_INTERNAL
+    return EXIT_OK

@@ -26,6 +26,7 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.live import Live
 
+from bt_planner.cli.approval_prompt import ApprovalPrompt
 from bt_planner.cli.options import (
     ConfigOption,
     JsonOption,
@@ -36,18 +37,21 @@ from bt_planner.cli.options import (
 )
 from bt_planner.cli.plan_cmd import render as render_plan_result
 from bt_planner.cli.run_render import live_view, render_run, run_json, viewer_status
-from bt_planner.config import Settings
+from bt_planner.config import ApprovalPolicy, Settings
 from bt_planner.core.issues import Severity
 from bt_planner.core.world import World
-from bt_planner.errors import BackendUnavailable
+from bt_planner.errors import BackendUnavailable, Groot2Unavailable, JournalError, TreeXmlError
 from bt_planner.execution import CommandReport, GivenPlanPlanner, MissionRunner
+from bt_planner.groot2 import DEFAULT_PORT as GROOT2_PORT
+from bt_planner.groot2 import Groot2Publisher
+from bt_planner.journal import Journal
 from bt_planner.planning.planner import LLMActionPlanner
 from bt_planner.plans.custom_actions import CustomActionRegistry
 from bt_planner.plans.plan import Plan
 from bt_planner.sim import RealTimePacer, SimulatedRobot
 from bt_planner.snapshot import MissionContext, capture
 from bt_planner.tree.action_outcome import ActionStatus
-from bt_planner.tree.mission import CommandPlanner, Mission, MissionState, MissionStatus
+from bt_planner.tree.mission import ApprovalBroker, CommandPlanner, Mission, MissionState, MissionStatus
 from bt_planner.viewer import ViewerServer
 
 PlanOption = Annotated[
@@ -68,8 +72,34 @@ ViewOption = Annotated[
     bool, typer.Option("--view", help="Serve the live web viewer (tree + map) on 127.0.0.1 during the run.")
 ]
 ViewPortOption = Annotated[int, typer.Option("--view-port", min=0, help="Viewer port (0 picks a free one).")]
+JournalOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--journal", help="Journal the command in this SQLite file (default: journal.path from the config)."
+    ),
+]
+ApprovalOption = Annotated[
+    str | None,
+    typer.Option(
+        "--approval",
+        help="This command's approval policy, added to execution.approval: always, on_warnings, 'for_actions grasp'.",
+    ),
+]
+TreeOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--tree",
+        help="Mission tree XML (BehaviorTree.CPP v4, e.g. edited in Groot2) instead of trees/mission.xml.",
+    ),
+]
 MaxTimeOption = Annotated[
     float, typer.Option("--max-sim-time", min=1.0, help="Stop the run after this many simulated seconds.")
+]
+Groot2Option = Annotated[
+    bool, typer.Option("--groot2", help="Publish the running tree to Groot2 (monitor mode) on 127.0.0.1.")
+]
+Groot2PortOption = Annotated[
+    int, typer.Option("--groot2-port", min=1, max=65534, help="Groot2 server port (also takes the next one).")
 ]
 
 _REDRAWS_PER_S = 10
@@ -90,6 +120,29 @@ def _setup_error(message: str, *, command: str, json_output: bool, err: Console)
         typer.echo(json.dumps({"command": command, "success": False, "state": "error", "error": message}))
     err.print(f"[red]{message}[/red]")
     raise typer.Exit(2)
+
+
+def _check_tree(
+    tree_file: Path,
+    *,
+    planner: CommandPlanner,
+    world: World,
+    settings: Settings,
+    registry: CustomActionRegistry,
+    command: str,
+    json_output: bool,
+    err: Console,
+) -> None:
+    """Load ``--tree`` once before anything runs; a bad file is a setup error (exit 2) naming its line."""
+    try:
+        MissionRunner(
+            planner=planner, robot=SimulatedRobot(world), world=world, limits=settings.safety,
+            custom_actions=registry, tree_file=tree_file,
+        ).close()  # fmt: skip
+    except (TreeXmlError, OSError) as error:
+        _setup_error(
+            f"cannot load the mission tree: {error}", command=command, json_output=json_output, err=err
+        )
 
 
 def _planner(
@@ -130,8 +183,10 @@ class _Watch:
         viewer: ViewerServer | None,
         live: Live | None,
         redraw_every: int,
+        groot2: Groot2Publisher | None = None,
     ) -> None:
         self.command = command
+        self.groot2 = groot2
         self.robot = robot
         self.viewer = viewer
         self.live = live
@@ -144,6 +199,8 @@ class _Watch:
         """Record which nodes each tick visits (for the viewer's highlighted path)."""
         if self.viewer is not None:
             mission.tree.visitors.append(self.visitor)
+        if self.groot2 is not None:
+            self.groot2.attach(mission.tree)  # statuses taken after every tick, served on its own thread
 
     def on_tick(self, mission: Mission) -> None:
         self.ticks += 1
@@ -225,6 +282,9 @@ def _execute(
     max_sim_time: float,
     watch: _Watch,
     err: Console,
+    journal: Journal | None = None,
+    approval: ApprovalPolicy | None = None,
+    tree_file: Path | None = None,
 ) -> CommandReport:
     """Take ``command`` through a fresh mission on ``robot`` (placed in ``world``), watched by ``watch``."""
     execution = settings.execution
@@ -238,12 +298,47 @@ def _execute(
         limits=settings.safety,
         settings=execution,
         custom_actions=registry,
+        journal=journal,
+        approvals=watch.viewer.approvals if watch.viewer is not None else None,
+        tree_file=tree_file,
     ) as runner:
         runner.mission.add_listener(lambda status: _narrate(status, err))
+        ApprovalPrompt(runner.mission.approvals, err=err)
         watch.attach(runner.mission)
-        run = runner.run(command, max_sim_time_s=max_sim_time, pacer=pacer, on_tick=watch.on_tick)
+        run = runner.run(
+            command,
+            max_sim_time_s=max_sim_time,
+            pacer=pacer,
+            on_tick=watch.on_tick,
+            source="cli",
+            approval=approval,
+        )
         watch.redraw(runner.mission)
     return run
+
+
+def _open_groot2(
+    port: int, *, registry: CustomActionRegistry, command: str, json_output: bool, err: Console
+) -> Groot2Publisher:
+    """The Groot2 publisher on 127.0.0.1:``port``; exits 2 when it cannot bind (or pyzmq is missing)."""
+    try:
+        publisher = Groot2Publisher(port=port, tree_id="Mission", custom_actions=registry)
+    except Groot2Unavailable as error:
+        _setup_error(str(error), command=command, json_output=json_output, err=err)
+    err.print(f"groot2: {publisher.address} (Groot2: Monitor, server port {port})")
+    return publisher
+
+
+def _open_journal(
+    path: Path | None, settings: Settings, *, command: str, json_output: bool, err: Console
+) -> Journal | None:
+    """The journal at ``path`` (None: no journal); exits 2 when it cannot be opened."""
+    if path is None:
+        return None
+    try:
+        return Journal.open(path, settings=settings.journal)
+    except JournalError as error:
+        _setup_error(str(error), command=command, json_output=json_output, err=err)
 
 
 def _report_planning(run: CommandReport, *, plan_file: Path | None, err: Console) -> None:
@@ -274,6 +369,11 @@ def run(
     max_sim_time: MaxTimeOption = 600.0,
     view: ViewOption = False,
     view_port: ViewPortOption = 8765,
+    journal_path: JournalOption = None,
+    approval: ApprovalOption = None,
+    tree_file: TreeOption = None,
+    groot2: Groot2Option = False,
+    groot2_port: Groot2PortOption = GROOT2_PORT,
 ) -> None:
     """Plan COMMAND (or load --plan), verify it, and execute it on the simulated humanoid.
 
@@ -287,17 +387,31 @@ def run(
     except (OSError, ValueError, yaml.YAMLError) as error:
         _setup_error(f"cannot load the configuration or world: {error}", command=command,
                      json_output=json_output, err=err)  # fmt: skip
+    try:
+        override = ApprovalPolicy.model_validate(approval) if approval is not None else None
+    except ValidationError as error:
+        _setup_error(f"--approval {approval!r}: {error}", command=command, json_output=json_output, err=err)
+    journal = _open_journal(journal_path or settings.journal.path, settings, command=command,
+                            json_output=json_output, err=err)  # fmt: skip
     registry = CustomActionRegistry()
     planner = _planner(
         command, plan_file=plan_file, settings=settings, registry=registry, json_output=json_output, err=err
     )
+    if tree_file is not None:
+        _check_tree(tree_file, planner=planner, world=the_world, settings=settings, registry=registry,
+                    command=command, json_output=json_output, err=err)  # fmt: skip
     terminal = not json_output and console.is_terminal
     period = settings.execution.tick_period_s
     redraw_every = max(1, round(speed / (_REDRAWS_PER_S * period))) if speed > 0 else _REDRAWS_PER_S
     serving: contextlib.AbstractContextManager[ViewerServer | None] = (
-        ViewerServer(port=view_port) if view else contextlib.nullcontext()
+        ViewerServer(port=view_port, approvals=ApprovalBroker(), journal=journal)
+        if view
+        else contextlib.nullcontext()
     )
-    with serving as viewer:
+    publisher = _open_groot2(groot2_port, registry=registry, command=command, json_output=json_output,
+                             err=err) if groot2 else None  # fmt: skip
+    with serving as viewer, journal if journal is not None else contextlib.nullcontext(), \
+            publisher if publisher is not None else contextlib.nullcontext():  # fmt: skip
         if viewer is not None:
             err.print(f"viewer: {viewer.url}")
         drawing: contextlib.AbstractContextManager[Live | None] = (
@@ -305,10 +419,12 @@ def run(
         )
         with drawing as live:
             robot = SimulatedRobot(the_world)
-            watch = _Watch(command=command, robot=robot, viewer=viewer, live=live, redraw_every=redraw_every)
+            watch = _Watch(command=command, robot=robot, viewer=viewer, live=live, redraw_every=redraw_every,
+                           groot2=publisher)  # fmt: skip
             result = _execute(
                 command, planner=planner, robot=robot, world=the_world, settings=settings, registry=registry,
                 replans=plan_file is None, speed=speed, max_sim_time=max_sim_time, watch=watch, err=err,
+                journal=journal, approval=override, tree_file=tree_file,
             )  # fmt: skip
         if viewer is not None:
             _final_snapshot(viewer, result)

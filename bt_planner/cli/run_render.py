@@ -20,6 +20,7 @@ from bt_planner.tree.mission import MissionState, MissionStatus
 _VIEWER_STATUS = {
     MissionState.WAITING: "RECEIVED_COMMAND",
     MissionState.PLANNING: "PLANNING_STARTED",
+    MissionState.AWAITING_APPROVAL: "AWAITING_APPROVAL",
     MissionState.REPLANNING: "PLANNING_STARTED",
     MissionState.EXECUTING: "EXECUTING",
     MissionState.SUCCEEDED: "SUCCEEDED",

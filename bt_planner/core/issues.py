@@ -10,6 +10,8 @@ from enum import Enum
 
 from pydantic import BaseModel, ConfigDict
 
+from bt_planner.core.text import SafeStr
+
 
 class IssueCode(str, Enum):
     """What kind of problem an issue is (stable values, safe to match on)."""
@@ -20,6 +22,12 @@ class IssueCode(str, Enum):
     TRUNCATED = "truncated"
     SCHEMA_INVALID = "schema_invalid"
     EMPTY_PLAN = "empty_plan"
+    INPUT_TOO_LARGE = "input_too_large"
+    """A command or reply beyond a configured bound (length, JSON depth, number size); ``value``/``limit``."""
+    CONTENT_FILTERED = "content_filtered"
+    """The server's content filter stopped the reply."""
+    INTERNAL_ERROR = "internal_error"
+    """A bug in bt_planner or a plug-in caught at the planning boundary; the message names the exception."""
     # The plan is well formed but wrong for this world or unsafe.
     HALLUCINATED_OBJECT = "hallucinated_object"
     HALLUCINATED_LOCATION = "hallucinated_location"
@@ -47,7 +55,7 @@ class PlanIssue(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     code: IssueCode
-    message: str
+    message: SafeStr
     severity: Severity = Severity.ERROR
     action_index: int | None = None
     goal_index: int | None = None

@@ -55,12 +55,36 @@ class SafetyLimits(BaseModel):
     max_turn_deg: float = Field(default=360.0, gt=0)
     max_plan_length: int = Field(default=30, ge=1)
     forbidden_words: tuple[str, ...] = DEFAULT_FORBIDDEN_WORDS
+    screen_languages: tuple[str, ...] = Field(
+        default=("en", "es", "fr", "de", "it", "pt", "ru"),
+        description="built-in harm word lists used besides forbidden_words (bt_planner.verification.harm_lexicon)",
+    )
     screen_commands: bool = Field(
         default=True, description="refuse commands containing a forbidden word before asking the model"
     )
     reach_m: float = Field(default=1.0, gt=0, description="grasp / place reach from the base, planar")
     require_detect_before_grasp: bool = False
     max_state_age_s: float = Field(default=2.0, gt=0, description="robot state older than this is stale")
+    world_margin_m: float = Field(
+        default=5.0,
+        ge=0,
+        description="targets (x, y) may lie at most this far outside the box around everything in the world",
+    )
+    world_z_margin_m: float = Field(
+        default=1.0,
+        ge=0,
+        description="target heights (z) may lie at most this far outside the world's heights",
+    )
+    max_command_chars: int = Field(default=2000, ge=1, description="longer commands are refused unplanned")
+    max_reply_chars: int = Field(
+        default=200_000, ge=1, description="longer model replies are rejected unparsed"
+    )
+    max_json_depth: int = Field(
+        default=32, ge=2, description="nesting of arrays and objects in a model reply"
+    )
+    max_number_chars: int = Field(default=40, ge=1, description="characters of one number literal in a reply")
+    max_description_chars: int = Field(default=500, ge=1, description="an action's description")
+    max_reasoning_chars: int = Field(default=4000, ge=1, description="a plan's reasoning")
 
     @model_validator(mode="after")
     def _wait_bounds_ordered(self) -> SafetyLimits:

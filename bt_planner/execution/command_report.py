@@ -31,6 +31,7 @@ class CommandReport(BaseModel):
     plan_results: list[PlanResult] = Field(default_factory=list)
     events: list[MissionStatus] = Field(default_factory=list)
     sim_time_s: float = Field(default=0.0, description="from submitting the command to its end")
+    journal_id: int | None = Field(default=None, description="the command's id in the journal, if journalled")
 
     @property
     def success(self) -> bool:

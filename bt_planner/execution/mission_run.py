@@ -14,6 +14,7 @@ slow the planner is. No clock is read unless a :class:`bt_planner.sim.RealTimePa
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,19 +22,21 @@ from typing import Any
 
 from py_trees.common import Status
 
-from bt_planner.config import ExecutionSettings
+from bt_planner.config import ApprovalPolicy, ExecutionSettings
 from bt_planner.core.limits import SafetyLimits
 from bt_planner.core.state import RobotState
 from bt_planner.core.world import World
+from bt_planner.errors import JournalUnavailable
 from bt_planner.execution.command_report import CommandReport
 from bt_planner.execution.report import ExecutionReport
+from bt_planner.journal import CommandOutcome, Journal, MissionJournal
 from bt_planner.planning.result import PlanResult
 from bt_planner.plans.custom_actions import CustomActionRegistry
 from bt_planner.plans.feedback import ExecutionFeedback
 from bt_planner.sim.realtime import RealTimePacer
 from bt_planner.sim.simulated_robot import SimulatedRobot
 from bt_planner.tree.compiler import CompiledPlan
-from bt_planner.tree.mission import CommandPlanner, Mission, MissionState, MissionStatus
+from bt_planner.tree.mission import ApprovalBroker, CommandPlanner, Mission, MissionState, MissionStatus
 from bt_planner.tree.timeout_policy import TimeoutPolicy
 
 TickListener = Callable[[Mission], None]
@@ -118,6 +121,10 @@ class MissionRunner:
         custom_actions: the registry custom actions come from.
         timeouts: per-action timeouts (default: the tree's ``TimeoutPolicy``).
         tree_file: the mission tree XML (default: ``trees/mission.xml`` as found by ``find_tree``).
+        journal: journal every command and event there (``MissionJournal``); a journal that fails
+            halts the mission, and the command ends with the reason.
+        approvals: the broker plans wait on for approval (``settings.approval``); default: the
+            mission's own (``runner.mission.approvals``).
     """
 
     def __init__(
@@ -131,6 +138,8 @@ class MissionRunner:
         custom_actions: CustomActionRegistry | None = None,
         timeouts: TimeoutPolicy | None = None,
         tree_file: str | Path | None = None,
+        journal: Journal | None = None,
+        approvals: ApprovalBroker | None = None,
     ) -> None:
         self.robot = robot
         self.settings = settings if settings is not None else ExecutionSettings()
@@ -146,7 +155,10 @@ class MissionRunner:
             timeouts=timeouts,
             tree_file=tree_file,
             on_status=self._events.append,
+            approvals=approvals,
         )
+        self.journal = journal
+        self.journalled = MissionJournal(journal).attach(self.mission) if journal is not None else None
         self._closed = False
 
     def __enter__(self) -> MissionRunner:
@@ -162,6 +174,8 @@ class MissionRunner:
         max_sim_time_s: float = 600.0,
         pacer: RealTimePacer | None = None,
         on_tick: TickListener | None = None,
+        source: str = "api",
+        approval: ApprovalPolicy | None = None,
     ) -> CommandReport:
         """Submit ``command``, tick until it ends, and report what happened.
 
@@ -171,6 +185,11 @@ class MissionRunner:
         (``Mission.cancel``: the running action and the robot's goal are cancelled) and reports it
         FAILED. If a tick raises, the command is reported FAILED with the error and the runner
         closes: a tree that raised is not ticked again.
+
+        While a plan waits for approval the simulator is not stepped either: the runner waits for
+        an answer on the broker (from another thread: a prompt, the viewer) or the timeout.
+        ``source`` names the entry point in the journal; ``approval`` is this command's own
+        approval policy, added to the configured one.
 
         Raises:
             ValueError: ``max_sim_time_s`` is not positive.
@@ -183,7 +202,7 @@ class MissionRunner:
         mission, robot = self.mission, self.robot
         first_event, first_result = len(self._events), len(self._planner.results)
         started = robot.now()
-        command_id = mission.submit(command)
+        command_id = mission.submit(command, source=source, approval=approval)
         attempts = _Attempts(seen=mission.current_plan(), events_read=first_event)
         stopped: str | None = None
         broken = False
@@ -208,6 +227,9 @@ class MissionRunner:
             if status is not None and status.state in _PLANNING:
                 mission.wait_for_planning()
                 continue
+            if status is not None and status.state is MissionState.AWAITING_APPROVAL:
+                self._wait_for_answer(command_id)
+                continue
             if pacer is not None:
                 pacer.wait()
             robot.step(self.settings.tick_period_s)
@@ -218,9 +240,14 @@ class MissionRunner:
             )
         if attempts.running is not None:
             attempts.ended.append(self._report(attempts.running, final.reason or None))
+        journal_id = self.journalled.journal_id(command_id) if self.journalled is not None else None
+        if broken and self.journal is not None and journal_id is not None:
+            with contextlib.suppress(JournalUnavailable):
+                self.journal.end_command(journal_id, CommandOutcome.FAILED, reason=final.reason)
         if broken:
             self.close()
         return CommandReport(
+            journal_id=journal_id,
             command=command,
             status=final,
             attempts=attempts.ended,
@@ -228,6 +255,15 @@ class MissionRunner:
             events=self._events[first_event:],
             sim_time_s=robot.now() - started,
         )
+
+    def _wait_for_answer(self, command_id: int) -> None:
+        """Block until the command's pending approval is answered or times out (wall clock)."""
+        broker = self.mission.approvals
+        seen = broker.version
+        for request in broker.pending():
+            if request.command_id == command_id:
+                broker.wait(seen=seen, timeout_s=broker.seconds_left(request.id) + 0.001)
+                return
 
     def _follow(self, attempts: _Attempts, *, search: bool = False) -> None:
         """After a tick: note a plan that started executing, count its tick, report it if it ended.

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from typing import Any, Literal, Protocol
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
+
+from bt_planner.core.text import SafeStr
 
 
 class TokenUsage(BaseModel):
+    """Tokens a call used, as the server counted them (never negative: backends clamp and warn)."""
+
     model_config = ConfigDict(frozen=True)
 
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
+    prompt_tokens: int = Field(default=0, ge=0)
+    completion_tokens: int = Field(default=0, ge=0)
 
     @property
     def total_tokens(self) -> int:
@@ -41,16 +45,20 @@ class ChatRequest(BaseModel):
     schema_name: str = "action_plan"
     temperature: float = 0.0
     max_tokens: int = 1024
+    deadline: float | None = None
+    """``time.monotonic()`` by which the planning call must end; backends cancel the request then."""
 
 
 class ChatReply(BaseModel):
     model_config = ConfigDict(frozen=True)
 
-    content: str
+    content: SafeStr
     finish_reason: str | None = None
-    model: str = ""
+    model: SafeStr = ""
     backend: str = ""
     usage: TokenUsage = TokenUsage()
+    warnings: tuple[str, ...] = ()
+    """Anomalies in an otherwise usable reply (e.g. negative token counts), for the result's issues."""
 
 
 class ChatBackend(Protocol):

@@ -3,7 +3,8 @@
 The key is a SHA-256 of canonical JSON over the normalised command, the robot-state fields that
 matter for planning (pose rounded to 1 cm / 1 degree, battery to 1 %, gripper, held object), the
 world, the custom actions, the backend model, temperature and prompt version. Only successful
-results are stored. Thread-safe.
+results are stored, bounded both by count and by size (``max_bytes``, the results' JSON length:
+one huge reply cannot hold the memory of hundreds). Thread-safe.
 """
 
 from __future__ import annotations
@@ -44,6 +45,11 @@ def _state_key(state: RobotState) -> dict[str, Any]:
     }
 
 
+def result_bytes(result: PlanResult) -> int:
+    """Approximate memory a stored result holds: the length of its JSON form."""
+    return len(result.model_dump_json())
+
+
 def cache_key(
     *,
     command: str,
@@ -64,7 +70,7 @@ def cache_key(
         "extra": extra,
     }
     canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    return hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 class CacheStats(BaseModel):
@@ -75,16 +81,25 @@ class CacheStats(BaseModel):
     evictions: int
     expirations: int
     size: int
+    bytes: int = 0
+    """Approximate memory of the stored results (their JSON length)."""
 
 
 class PlanCache:
     """LRU + TTL store of successful ``PlanResult`` values. ``clock`` is injectable for tests."""
 
     def __init__(
-        self, *, max_entries: int = 256, ttl_s: float = 600.0, clock: Callable[[], float] = time.monotonic
+        self,
+        *,
+        max_entries: int = 256,
+        max_bytes: int = 16_000_000,
+        ttl_s: float = 600.0,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self._entries: OrderedDict[str, tuple[float, PlanResult]] = OrderedDict()
+        self._entries: OrderedDict[str, tuple[float, PlanResult, int]] = OrderedDict()
         self._max = max_entries
+        self._max_bytes = max_bytes
+        self._bytes = 0
         self._ttl = ttl_s
         self._clock = clock
         self._lock = threading.Lock()
@@ -96,9 +111,10 @@ class PlanCache:
             if entry is None:
                 self._misses += 1
                 return None
-            stored_at, result = entry
+            stored_at, result, size = entry
             if self._clock() - stored_at > self._ttl:
                 del self._entries[key]
+                self._bytes -= size
                 self._expirations += 1
                 self._misses += 1
                 return None
@@ -107,16 +123,24 @@ class PlanCache:
             return result
 
     def put(self, key: str, result: PlanResult) -> None:
+        size = result_bytes(result)
         with self._lock:
-            self._entries[key] = (self._clock(), result)
-            self._entries.move_to_end(key)
-            while len(self._entries) > self._max:
-                self._entries.popitem(last=False)
+            old = self._entries.pop(key, None)
+            if old is not None:
+                self._bytes -= old[2]
+            if size > self._max_bytes:
+                return
+            self._entries[key] = (self._clock(), result, size)
+            self._bytes += size
+            while len(self._entries) > self._max or self._bytes > self._max_bytes:
+                _, (_, _, dropped) = self._entries.popitem(last=False)
+                self._bytes -= dropped
                 self._evictions += 1
 
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+            self._bytes = 0
 
     def stats(self) -> CacheStats:
         with self._lock:
@@ -126,4 +150,5 @@ class PlanCache:
                 evictions=self._evictions,
                 expirations=self._expirations,
                 size=len(self._entries),
+                bytes=self._bytes,
             )

@@ -16,16 +16,19 @@ differ only in how they call the backend. The pipeline:
 
 from __future__ import annotations
 
+import concurrent.futures
 import functools
 import time
 from collections.abc import Callable, Generator
 from typing import Literal, Protocol
 
 from bt_planner.config import Settings
-from bt_planner.core.issues import IssueCode, PlanIssue, has_errors
+from bt_planner.core.issues import IssueCode, PlanIssue, Severity, has_errors
 from bt_planner.core.state import RobotState
+from bt_planner.core.text import safe_text
 from bt_planner.core.world import World, default_world
 from bt_planner.errors import BackendError
+from bt_planner.llm.background_loop import BackgroundLoop
 from bt_planner.llm.call_policy import CallPolicy
 from bt_planner.llm.chat import ChatBackend, ChatMessage, ChatReply, ChatRequest, TokenUsage
 from bt_planner.llm.goal_prompt import (
@@ -47,7 +50,8 @@ from bt_planner.plans.plan import Plan
 from bt_planner.plans.schema import goal_json_schema, plan_json_schema
 from bt_planner.plans.task_goals import Goal, GoalList
 from bt_planner.verification import Verifier
-from bt_planner.verification.rules import command_rule
+from bt_planner.verification.rules import command_length_rule, command_rule
+from bt_planner.verification.text_screen import TextClassifier
 
 
 class PlanVerifier(Protocol):
@@ -68,6 +72,7 @@ class _Exchange:
         self.calls = 0
         self.model = ""
         self.raw: str | None = None
+        self.warnings: list[str] = []
 
 
 _Pipeline = Generator[ChatRequest, ChatReply, PlanResult]
@@ -84,6 +89,10 @@ def _resume(pipeline: _Pipeline, outcome: ChatReply | Exception) -> Callable[[],
     if not isinstance(outcome, BackendError):
         outcome = BackendError(f"the backend raised {type(outcome).__name__} instead of replying: {outcome}")
     return functools.partial(pipeline.throw, outcome)
+
+
+def _reply_warning(text: str) -> PlanIssue:
+    return PlanIssue(code=IssueCode.LLM_ERROR, rule="reply.usage", message=text, severity=Severity.WARNING)
 
 
 class _Round:
@@ -112,24 +121,31 @@ class LLMActionPlanner:
         verifier: PlanVerifier | None = None,
         cache: PlanCache | None = None,
         policy: CallPolicy | None = None,
+        classifier: TextClassifier | None = None,
     ) -> None:
         self.settings = settings if settings is not None else Settings.load()
+        self.classifier = classifier
         self.custom_actions = custom_actions if custom_actions is not None else CustomActionRegistry()
         if backend is None:
             from bt_planner.backends.selection import make_backend
 
             backend = make_backend(self.settings.llm)
         self.backend = backend
-        self.verifier: PlanVerifier = verifier or Verifier(self.settings.safety, self.custom_actions)
+        self.verifier: PlanVerifier = verifier or Verifier(
+            self.settings.safety, self.custom_actions, classifier=classifier
+        )
         cache_cfg = self.settings.cache
         self.cache = (
             cache
             if cache is not None
-            else PlanCache(max_entries=cache_cfg.max_entries, ttl_s=cache_cfg.ttl_s)
+            else PlanCache(
+                max_entries=cache_cfg.max_entries, max_bytes=cache_cfg.max_bytes, ttl_s=cache_cfg.ttl_s
+            )
         )
         rpm = self.settings.llm.requests_per_minute
         self.policy = policy or CallPolicy(self.settings.retry, limiter=RateLimiter(rpm) if rpm else None)
         self.history = PlanHistory()
+        self._runner = BackgroundLoop(name="bt-planner-plan")
 
     # ---- public API -------------------------------------------------------------------------
 
@@ -141,21 +157,25 @@ class LLMActionPlanner:
         *,
         feedback: ExecutionFeedback | None = None,
     ) -> PlanResult:
-        """Plan synchronously. Never raises for model, network or parse errors."""
-        pipeline = self._pipeline(command, state, world, feedback)
-        step: Callable[[], ChatRequest] = functools.partial(next, pipeline)
-        while True:
-            try:
-                request = step()
-            except StopIteration as done:
-                return self._finish(done.value)
-            try:
-                outcome: ChatReply | Exception = self.policy.call(
-                    functools.partial(self.backend.complete, request)
-                )
-            except Exception as error:  # BackendError, or a broken backend: either way the call ends
-                outcome = error
-            step = _resume(pipeline, outcome)
+        """Plan synchronously. Never raises; ends by ``retry.total_timeout_s`` (see ``CallPolicy``)."""
+        started, deadline = time.perf_counter(), self.policy.deadline()
+        try:
+            pipeline = self._pipeline(command, state, world, feedback)
+            step: Callable[[], ChatRequest] = functools.partial(next, pipeline)
+            while True:
+                try:
+                    request = step().model_copy(update={"deadline": deadline})
+                except StopIteration as done:
+                    return self._finish(done.value)
+                try:
+                    outcome: ChatReply | Exception = self.policy.call(
+                        functools.partial(self.backend.complete, request), deadline=deadline
+                    )
+                except Exception as error:  # BackendError, or a broken backend: either way the call ends
+                    outcome = error
+                step = _resume(pipeline, outcome)
+        except Exception as error:  # a bug below (a plug-in verifier, a rule): a result, not a crash
+            return self._finish(self._internal_error(command, error, started))
 
     async def aplan(
         self,
@@ -165,21 +185,43 @@ class LLMActionPlanner:
         *,
         feedback: ExecutionFeedback | None = None,
     ) -> PlanResult:
-        """Plan without blocking the event loop. Never raises for model, network or parse errors."""
-        pipeline = self._pipeline(command, state, world, feedback)
-        step: Callable[[], ChatRequest] = functools.partial(next, pipeline)
-        while True:
-            try:
-                request = step()
-            except StopIteration as done:
-                return self._finish(done.value)
-            try:
-                outcome: ChatReply | Exception = await self.policy.acall(
-                    functools.partial(self.backend.acomplete, request)
-                )
-            except Exception as error:  # BackendError, or a broken backend: either way the call ends
-                outcome = error
-            step = _resume(pipeline, outcome)
+        """Plan without blocking the event loop. Never raises (except ``CancelledError`` when cancelled).
+
+        Ends by ``retry.total_timeout_s``; cancelling the task cancels the model request in flight.
+        """
+        started, deadline = time.perf_counter(), self.policy.deadline()
+        try:
+            pipeline = self._pipeline(command, state, world, feedback)
+            step: Callable[[], ChatRequest] = functools.partial(next, pipeline)
+            while True:
+                try:
+                    request = step().model_copy(update={"deadline": deadline})
+                except StopIteration as done:
+                    return self._finish(done.value)
+                try:
+                    outcome: ChatReply | Exception = await self.policy.acall(
+                        functools.partial(self.backend.acomplete, request), deadline=deadline
+                    )
+                except Exception as error:  # BackendError, or a broken backend: either way the call ends
+                    outcome = error
+                step = _resume(pipeline, outcome)
+        except Exception as error:  # a bug below (a plug-in verifier, a rule): a result, not a crash
+            return self._finish(self._internal_error(command, error, started))
+
+    def submit(
+        self,
+        command: str,
+        state: RobotState | None = None,
+        world: World | None = None,
+        *,
+        feedback: ExecutionFeedback | None = None,
+    ) -> concurrent.futures.Future[PlanResult]:
+        """Start ``aplan`` on the planner's own event-loop thread; the future's ``cancel()`` really cancels.
+
+        For callers that plan off a tick thread and pre-empt: cancelling the returned future cancels
+        the planning task and the model request in flight, so the next command plans at once.
+        """
+        return self._runner.submit(self.aplan(command, state, world, feedback=feedback))
 
     def stats(self) -> PlannerStats:
         """Counts, success rate, latency and token totals over the recent planning calls."""
@@ -242,6 +284,29 @@ class LLMActionPlanner:
         self.history.record(result)
         return result
 
+    def _screen_command(self, command: str) -> tuple[str, PlanIssue | None]:
+        """The command made safe to store and publish, and the reason to refuse it unplanned, if any."""
+        limits = self.settings.safety
+        too_long = command_length_rule(length=len(command), limits=limits)
+        command = safe_text(command, max_chars=limits.max_command_chars)
+        return command, too_long or command_rule(command=command, limits=limits, classifier=self.classifier)
+
+    def _internal_error(self, command: str, error: Exception, started: float) -> PlanResult:
+        where = type(error).__name__
+        return PlanResult(
+            success=False,
+            command=safe_text(command, max_chars=self.settings.safety.max_command_chars),
+            issues=[
+                PlanIssue(
+                    code=IssueCode.INTERNAL_ERROR,
+                    message=safe_text(f"planning failed inside bt_planner: {where}: {error}", max_chars=500),
+                )
+            ],
+            timings=Timings(total_ms=(time.perf_counter() - started) * 1000),
+            backend=self.backend.name,
+            model=self.backend.model,
+        )
+
     def _pipeline(
         self, command: str, state: RobotState | None, world: World | None, feedback: ExecutionFeedback | None
     ) -> _Pipeline:
@@ -249,7 +314,8 @@ class LLMActionPlanner:
         state = state if state is not None else world.robot
         llm = self.settings.llm
         ex = _Exchange()
-        refusal = command_rule(command=command, limits=self.settings.safety)
+        limits = self.settings.safety
+        command, refusal = self._screen_command(command)
         if refusal is not None:
             return PlanResult(
                 success=False,
@@ -310,7 +376,8 @@ class LLMActionPlanner:
             ex.calls += 1
             ex.usage = ex.usage + reply.usage
             ex.model = reply.model or self.backend.model
-            ex.raw = reply.content
+            ex.raw = reply.content[: limits.max_reply_chars]
+            ex.warnings.extend(reply.warnings)
 
             outcome = (
                 self._goal_round(reply, state, world, ex)
@@ -322,8 +389,9 @@ class LLMActionPlanner:
             if round_ < llm.max_repair_rounds:
                 problems = [str(issue) for issue in outcome.issues if issue.severity.value == "error"]
                 repair = goal_repair_message if mode == "goals" else repair_message
-                messages = (*messages, ChatMessage(role="assistant", content=reply.content), repair(problems))
-        plan, issues = outcome.plan, outcome.issues
+                messages = (*messages, ChatMessage(role="assistant", content=ex.raw), repair(problems))
+        plan = outcome.plan
+        issues = [*outcome.issues, *(_reply_warning(text) for text in dict.fromkeys(ex.warnings))]
         success = plan is not None and not has_errors(issues)
         result = PlanResult(
             success=success,
@@ -351,7 +419,10 @@ class LLMActionPlanner:
         """Actions mode: the reply is the plan; parse, validate and verify it."""
         parsed_at = time.perf_counter()
         parsed = parse_plan(
-            reply.content, finish_reason=reply.finish_reason, custom_actions=self.custom_actions
+            reply.content,
+            finish_reason=reply.finish_reason,
+            custom_actions=self.custom_actions,
+            limits=self.settings.safety,
         )
         ex.parse_ms += (time.perf_counter() - parsed_at) * 1000
         if parsed.refused or parsed.plan is None:
@@ -364,7 +435,7 @@ class LLMActionPlanner:
     def _goal_round(self, reply: ChatReply, state: RobotState, world: World, ex: _Exchange) -> _Round:
         """Goal mode: parse the goal list, expand it symbolically, verify the expansion."""
         parsed_at = time.perf_counter()
-        parsed = parse_goals(reply.content, finish_reason=reply.finish_reason)
+        parsed = parse_goals(reply.content, finish_reason=reply.finish_reason, limits=self.settings.safety)
         ex.parse_ms += (time.perf_counter() - parsed_at) * 1000
         if parsed.goals is None:
             return _Round(None, list(parsed.issues))

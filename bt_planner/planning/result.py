@@ -7,6 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from bt_planner.core.issues import PlanIssue
+from bt_planner.core.text import SafeStr
 from bt_planner.llm.chat import TokenUsage
 from bt_planner.plans.plan import Plan
 from bt_planner.plans.task_goals import GoalList
@@ -29,14 +30,14 @@ class PlanResult(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     success: bool
-    command: str
+    command: SafeStr
     plan: Plan | None = None
     issues: list[PlanIssue] = Field(default_factory=list)
     timings: Timings = Timings()
     backend: str = ""
     model: str = ""
     usage: TokenUsage = TokenUsage()
-    raw_response: str | None = None
+    raw_response: SafeStr | None = None
     llm_calls: int = 0
     cache_hit: bool = False
     prompt_version: str = ""

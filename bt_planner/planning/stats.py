@@ -26,17 +26,30 @@ class PlannerStats(BaseModel):
 
 
 class PlanHistory:
-    """The last ``max_entries`` results (oldest dropped first) plus lifetime counters. Thread-safe."""
+    """The last results (oldest dropped first) plus lifetime counters. Thread-safe.
 
-    def __init__(self, max_entries: int = 500) -> None:
-        self._recent: deque[PlanResult] = deque(maxlen=max_entries)
+    Bounded by count (``max_entries``) and by size (``max_bytes``, the results' JSON length), so a
+    run of huge replies cannot grow memory without bound; the counters cover every result.
+    """
+
+    def __init__(self, max_entries: int = 500, *, max_bytes: int = 8_000_000) -> None:
+        self._recent: deque[tuple[PlanResult, int]] = deque()
+        self._max_entries = max_entries
+        self._max_bytes = max_bytes
+        self._bytes = 0
         self._lock = threading.Lock()
         self._requests = self._successes = self._cache_hits = 0
         self._prompt_tokens = self._completion_tokens = 0
 
     def record(self, result: PlanResult) -> None:
+        size = len(result.model_dump_json())
         with self._lock:
-            self._recent.append(result)
+            self._recent.append((result, size))
+            self._bytes += size
+            while len(self._recent) > self._max_entries or (
+                self._bytes > self._max_bytes and len(self._recent) > 1
+            ):
+                self._bytes -= self._recent.popleft()[1]
             self._requests += 1
             self._successes += int(result.success)
             self._cache_hits += int(result.cache_hit)
@@ -46,11 +59,11 @@ class PlanHistory:
 
     def recent(self) -> list[PlanResult]:
         with self._lock:
-            return list(self._recent)
+            return [result for result, _ in self._recent]
 
     def stats(self) -> PlannerStats:
         with self._lock:
-            latencies = np.array([r.timings.total_ms for r in self._recent], dtype=float)
+            latencies = np.array([r.timings.total_ms for r, _ in self._recent], dtype=float)
             p50, p95, top = (
                 (
                     float(np.percentile(latencies, 50)),

@@ -13,6 +13,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from bt_planner.core.geometry import Vec2, Vec3
+from bt_planner.core.text import SafeTextModel
 
 
 class ActionType(str, Enum):
@@ -29,7 +30,7 @@ class ActionType(str, Enum):
     CUSTOM = "custom"
 
 
-class _Params(BaseModel):
+class _Params(SafeTextModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
@@ -107,7 +108,7 @@ class TurnParams(_Params):
         return self
 
 
-class CustomParams(BaseModel):
+class CustomParams(SafeTextModel):
     """A registered custom action: ``name`` plus that action's own parameters (flattened)."""
 
     model_config = ConfigDict(extra="allow", frozen=True)

@@ -15,8 +15,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import ConfigDict, Field, ValidationInfo, field_validator
 
+from bt_planner.core.limits import SafetyLimits
+from bt_planner.core.text import SafeTextModel
 from bt_planner.plans.actions import (
     ActionType,
     CustomParams,
@@ -31,11 +33,31 @@ from bt_planner.plans.actions import (
 )
 
 
-class _ActionBase(BaseModel):
+def _limits(info: ValidationInfo) -> SafetyLimits:
+    limits = (info.context or {}).get("limits")
+    return limits if isinstance(limits, SafetyLimits) else _DEFAULT_LIMITS
+
+
+_DEFAULT_LIMITS = SafetyLimits()
+
+
+def _bounded(text: str, *, limit: int, setting: str) -> str:
+    if len(text) > limit:
+        raise ValueError(f"is {len(text)} characters long, limit {limit} (safety.{setting})")
+    return text
+
+
+class _ActionBase(SafeTextModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     description: str = ""
     estimated_duration: float | None = Field(default=None, ge=0, description="seconds")
+
+    @field_validator("description")
+    @classmethod
+    def _description_bounded(cls, text: str, info: ValidationInfo) -> str:
+        limit = _limits(info).max_description_chars
+        return _bounded(text, limit=limit, setting="max_description_chars")
 
 
 class MoveAction(_ActionBase):
@@ -124,14 +146,25 @@ Action = Annotated[
 ]
 
 
-class Plan(BaseModel):
-    """An ordered list of actions with the model's reasoning and its time estimate (seconds)."""
+class Plan(SafeTextModel):
+    """An ordered list of actions with the model's reasoning and its time estimate (seconds).
+
+    Strings are valid Unicode (``bt_planner.core.text.safe_text``); ``description`` and
+    ``reasoning`` are at most ``safety.max_description_chars`` / ``max_reasoning_chars`` long when
+    the limits are passed in the validation context under ``"limits"`` (else the defaults).
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     actions: list[Action]
     reasoning: str = ""
     estimated_total_time: float | None = Field(default=None, ge=0, description="seconds")
+
+    @field_validator("reasoning")
+    @classmethod
+    def _reasoning_bounded(cls, text: str, info: ValidationInfo) -> str:
+        limit = _limits(info).max_reasoning_chars
+        return _bounded(text, limit=limit, setting="max_reasoning_chars")
 
     def to_wire(self) -> dict[str, Any]:
         """The JSON-ready seed format published to ROS consumers."""

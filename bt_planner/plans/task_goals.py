@@ -31,7 +31,9 @@ from __future__ import annotations
 from enum import Enum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
+
+from bt_planner.core.text import SafeTextModel
 
 
 class GoalKind(str, Enum):
@@ -50,7 +52,7 @@ class GoalKind(str, Enum):
     NOT_IN_WORLD = "not_in_world"
 
 
-class _Goal(BaseModel):
+class _Goal(SafeTextModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
@@ -115,7 +117,7 @@ class TurnGoal(_Goal):
     degrees: float
 
 
-class CustomGoal(BaseModel):
+class CustomGoal(SafeTextModel):
     """Run the registered custom action ``name`` with its own parameters (flattened beside ``name``)."""
 
     model_config = ConfigDict(extra="allow", frozen=True)
@@ -160,7 +162,7 @@ Goal = Annotated[
 """One goal of a ``GoalList``, told apart by its ``goal`` field."""
 
 
-class GoalList(BaseModel):
+class GoalList(SafeTextModel):
     """What the user asked for, in order. An empty list means there is nothing to do."""
 
     model_config = ConfigDict(frozen=True)

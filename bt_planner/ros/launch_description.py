@@ -32,10 +32,19 @@ class NodeSpec(BaseModel):
     module: str = Field(description="python -m module with a main(), used by the pip-only launcher")
     parameters: dict[str, ParameterValue] = Field(default_factory=dict)
     env: dict[str, str] = Field(default_factory=dict)
+    namespace: str = Field(default="", description="ROS namespace (remapped with __ns:=); empty: the root")
+
+    @property
+    def label(self) -> str:
+        """A name unique across namespaces, for logs: ``robot1.bt_planner_node`` (just the name at the root)."""
+        prefix = self.namespace.strip("/").replace("/", ".")
+        return f"{prefix}.{self.name}" if prefix else self.name
 
     def ros_args(self) -> list[str]:
-        """``--ros-args`` for this node: its name and every parameter (values as YAML)."""
+        """``--ros-args`` for this node: its name, namespace and every parameter (values as YAML)."""
         args = ["--ros-args", "-r", f"__node:={self.name}"]
+        if self.namespace.strip("/"):
+            args += ["-r", f"__ns:=/{self.namespace.strip('/')}"]
         for key, value in self.parameters.items():
             args += ["-p", f"{key}:={_yaml_scalar(value)}"]
         return args

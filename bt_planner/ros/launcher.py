@@ -1,8 +1,12 @@
 """The pip-only launcher: start every node of a :class:`LaunchSpec` as a child process and supervise them.
 
-Runs until Ctrl-C (SIGINT), SIGTERM or SIGHUP, or until any node exits on its own; then stops every
-child that is still running (SIGINT, then SIGKILL after a grace period) and returns. Each start and stop is
-printed with the child's PID, e.g. ``[launch] started bt_planner_sim (pid 4242)``.
+Runs until Ctrl-C (SIGINT), SIGTERM or SIGHUP; then stops every child that is still running (SIGINT, then
+SIGKILL after a grace period) and returns. A node that dies on its own is reported and, with ``restart``
+(the default), started again up to ``max_restarts`` times: the planner names the dead node in the running
+command's FAILED status, and a (re)started planner stops the robot first. A node that exits with code 2
+(bad parameters, unreadable world) is not restarted, nor one out of restarts: then the launch stops with
+exit code 1. Each start and stop is printed with the child's PID, e.g.
+``[launch] started bt_planner_sim (pid 4242)``.
 """
 
 from __future__ import annotations
@@ -31,16 +35,23 @@ class Launcher:
         log_dir: Path | None = None,
         grace_s: float = 5.0,
         echo: Callable[[str], None] = print,
+        restart: bool = True,
+        max_restarts: int = 3,
     ) -> None:
         self.spec = spec
         self.grace_s = grace_s
         self.echo = echo
+        self.restart = restart
+        self.max_restarts = max_restarts
+        self.restarts: dict[str, int] = {}
+        self.on_death: Callable[[str, int | None], None] | None = None
+        """Called with a node's name and exit code when it dies (e.g. to publish on node_events)."""
         self.children = [
             ChildProcess(
-                node.name,
+                node.label,
                 node.argv(python),
                 env=spec.node_env(node),
-                log_path=log_dir / f"{node.name}.log" if log_dir is not None else None,
+                log_path=log_dir / f"{node.label}.log" if log_dir is not None else None,
             )
             for node in spec.nodes
         ]
@@ -68,6 +79,34 @@ class Launcher:
             if was_running:
                 self.echo(f"[launch] stopped {child.name} (pid {child.pid}, exit code {code})")
 
+    def _restart(self, child: ChildProcess) -> bool:
+        """Report a child that exited; start it again if allowed. False: the launch must stop."""
+        code = child.returncode
+        self.echo(f"[launch] {child.name} (pid {child.pid}) exited with code {code}")
+        if self.on_death is not None:
+            self.on_death(child.name, code)
+        count = self.restarts.get(child.name, 0)
+        if not self.restart or code == 2 or count >= self.max_restarts:
+            reason = (
+                "restarts are off"
+                if not self.restart
+                else "startup error"
+                if code == 2
+                else "out of restarts"
+            )
+            self.echo(f"[launch] not restarting {child.name} ({reason}); stopping")
+            return False
+        self.restarts[child.name] = count + 1
+        log_path = (
+            child.log_path.with_suffix(f".restart{count + 1}.log") if child.log_path is not None else None
+        )
+        replacement = ChildProcess(child.name, child.argv, env=child.env, log_path=log_path).start()
+        self.children[self.children.index(child)] = replacement
+        self.echo(
+            f"[launch] restarted {child.name} (pid {replacement.pid}), restart {count + 1} of {self.max_restarts}"
+        )
+        return True
+
     def run(self, *, on_started: Callable[[], None] | None = None) -> int:
         """Start all, wait for a stop signal or a child's exit, stop all. 0 when stopped on request.
 
@@ -87,11 +126,7 @@ class Launcher:
                 on_started()
             while not self._stop.wait(POLL_PERIOD_S):
                 exited = [child for child in self.children if not child.running()]
-                if exited:
-                    for child in exited:
-                        self.echo(
-                            f"[launch] {child.name} (pid {child.pid}) exited with code {child.returncode}"
-                        )
+                if exited and not all(self._restart(child) for child in exited):
                     exit_code = 1
                     break
         finally:

@@ -6,6 +6,8 @@ launch description passes values by these names. Pure Python, so launch code and
 
 from __future__ import annotations
 
+from typing import Literal, get_args, get_origin
+
 from pydantic import BaseModel, ConfigDict, Field
 
 
@@ -42,10 +44,42 @@ class PlannerNodeParameters(_Parameters):
         gt=0,
         description="tree_snapshot is published on every change and at least this often (s)",
     )
+    max_command_length: int = Field(
+        default=10_000,
+        ge=1,
+        description="Longer commands (robot_command, execute_command) are REJECTED with the numbers",
+    )
+    max_queued_commands: int = Field(
+        default=500,
+        ge=1,
+        description="Commands received between two ticks beyond this many are REJECTED (queue full)",
+    )
     frame_id: str = Field(
         default="map", description="Frame of goal poses and of the odometry the planner expects"
     )
     tree_file: str = Field(default="", description="Mission tree XML; empty: trees/mission.xml as installed")
+    robot_adapter: Literal["topics", "nav2"] = Field(
+        default="topics",
+        description="How the base is driven: 'topics' (goal_pose / goal_status, the simulator's protocol) or "
+        "'nav2' (a nav2_msgs/action/NavigateToPose client); manipulation, speech and perception use the topics",
+    )
+    nav2_action: str = Field(
+        default="navigate_to_pose", description="robot_adapter nav2: the NavigateToPose action name"
+    )
+    nav2_server_timeout_s: float = Field(
+        default=5.0,
+        gt=0,
+        description="robot_adapter nav2: a goal fails when no Nav2 server is ready this long (s), saying why",
+    )
+    nav2_behavior_tree: str = Field(
+        default="",
+        description="robot_adapter nav2: behavior_tree of every goal; empty: the navigator's default",
+    )
+    fleet_peers: str = Field(
+        default="",
+        description="Comma-separated namespaces of other robots in the same world (e.g. /robot2,/robot3): "
+        "a plan driving to where one of them stands is refused",
+    )
 
 
 class SimNodeParameters(_Parameters):
@@ -69,15 +103,42 @@ class SimNodeParameters(_Parameters):
     base_frame_id: str = Field(default="base_link", description="child_frame_id of the odometry")
 
 
+class FakeNav2Parameters(_Parameters):
+    """``fake_nav2_server``: a NavigateToPose server that drives the simulator's base, for tests and demos."""
+
+    mode: Literal["succeed", "reject", "abort", "hang"] = Field(
+        default="succeed",
+        description="succeed: drive and succeed; reject: refuse goals; abort: abort part-way with "
+        "abort_error_code; hang: accept, never move, end only when cancelled (read at each goal)",
+    )
+    abort_after_fraction: float = Field(
+        default=0.5, ge=0, le=1, description="mode abort: abort once this fraction of the distance is covered"
+    )
+    abort_error_code: int = Field(
+        default=9000, ge=0, le=65535, description="mode abort: the result's error_code"
+    )
+    abort_error_msg: str = Field(
+        default="fake Nav2: aborted as configured", description="mode abort: the result's error_msg"
+    )
+    feedback_rate_hz: float = Field(default=10.0, gt=0, description="Feedback rate while a goal runs (Hz)")
+    action_name: str = Field(default="navigate_to_pose", description="Name of the NavigateToPose action")
+    frame_id: str = Field(default="map", description="Frame of accepted goals and of the feedback poses")
+
+
 def markdown_table(model: type[_Parameters]) -> str:
     """A parameter table (name, type, default, description) for the README."""
     rows = ["| parameter | type | default | description |", "| --- | --- | --- | --- |"]
     for name, field in model.model_fields.items():
-        kind = field.annotation.__name__ if isinstance(field.annotation, type) else str(field.annotation)
+        if get_origin(field.annotation) is Literal:
+            kind = "str: " + " / ".join(str(choice) for choice in get_args(field.annotation))
+        elif isinstance(field.annotation, type):
+            kind = field.annotation.__name__
+        else:
+            kind = str(field.annotation)
         rows.append(f"| `{name}` | {kind} | `{field.default!r}` | {field.description} |")
     return "\n".join(rows)
 
 
 if __name__ == "__main__":
-    for node_model in (PlannerNodeParameters, SimNodeParameters):
+    for node_model in (PlannerNodeParameters, SimNodeParameters, FakeNav2Parameters):
         print(f"### {node_model.__name__}\n\n{markdown_table(node_model)}\n")

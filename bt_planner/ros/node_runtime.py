@@ -38,6 +38,10 @@ class ClosableNode(Protocol):
     def close(self) -> None: ...
 
 
+# A node may also define ``finish(spin_once)``: called once stopping was requested, while ROS still spins,
+# to end its work cleanly (the planner publishes CANCELLED "shutdown" and its action results there).
+
+
 def watch_parent(node: Node, stop: threading.Event) -> None:
     """Set ``stop`` when the process named by ``BT_PLANNER_PARENT_PID`` is no longer our parent."""
     expected = os.environ.get(PARENT_PID_ENV)
@@ -84,6 +88,9 @@ def run_node(
         try:
             while not stop.is_set() and owner.node.context.ok():
                 executor.spin_once(timeout_sec=SPIN_SLICE_S)
+            finish = getattr(owner, "finish", None)
+            if finish is not None and owner.node.context.ok():
+                finish(lambda: executor.spin_once(timeout_sec=0.02))
         except (KeyboardInterrupt, ExternalShutdownException):
             pass
         finally:

@@ -21,8 +21,9 @@ class _Payload(BaseModel):
 
 
 class PlannerStatus(str, Enum):
-    """``planner_status`` values. Each command ends in exactly one of SUCCEEDED, FAILED, CANCELLED or
-    PLANNING_FAILED (no safe plan, or the command was rejected)."""
+    """``planner_status`` values. Each command ends in exactly one of SUCCEEDED, FAILED, CANCELLED,
+    PLANNING_FAILED (no safe plan, or refused while the e-stop is engaged) or REJECTED (never planned:
+    empty, too long, or the command queue was full)."""
 
     RECEIVED_COMMAND = "RECEIVED_COMMAND"
     PLANNING_STARTED = "PLANNING_STARTED"
@@ -32,6 +33,7 @@ class PlannerStatus(str, Enum):
     SUCCEEDED = "SUCCEEDED"
     FAILED = "FAILED"
     CANCELLED = "CANCELLED"
+    REJECTED = "REJECTED"
 
     @property
     def terminal(self) -> bool:
@@ -39,7 +41,13 @@ class PlannerStatus(str, Enum):
 
 
 _TERMINAL = frozenset(
-    {PlannerStatus.PLANNING_FAILED, PlannerStatus.SUCCEEDED, PlannerStatus.FAILED, PlannerStatus.CANCELLED}
+    {
+        PlannerStatus.PLANNING_FAILED,
+        PlannerStatus.SUCCEEDED,
+        PlannerStatus.FAILED,
+        PlannerStatus.CANCELLED,
+        PlannerStatus.REJECTED,
+    }
 )
 
 

@@ -13,6 +13,8 @@ Publishes ``planner_status``, ``planned_actions``, ``planner_feedback`` and ``tr
 from __future__ import annotations
 
 import sys
+import time
+from collections.abc import Callable
 from typing import Any
 
 import py_trees
@@ -23,12 +25,17 @@ from bt_planner.config import Settings
 from bt_planner.errors import BackendUnavailable
 from bt_planner.planning.planner import LLMActionPlanner
 from bt_planner.ros import qos, topics
+from bt_planner.ros.execute_command_server import ActiveAction, ExecuteCommandServer
+from bt_planner.ros.fleet_peers import guard_peers
+from bt_planner.ros.node_events import NodeDeaths
 from bt_planner.ros.node_parameters import PlannerNodeParameters
 from bt_planner.ros.node_runtime import run_node
 from bt_planner.ros.parameter_binding import declare_parameters, describe
 from bt_planner.ros.payloads import FeedbackMessage, PlannerStatus
-from bt_planner.ros.robot_adapter import RosRobot
+from bt_planner.ros.robot_liveness import RobotLiveness
+from bt_planner.ros.robot_selection import select_robot
 from bt_planner.ros.snapshot_publisher import SnapshotPublisher
+from bt_planner.ros.snapshot_streams import SnapshotStreams
 from bt_planner.ros.state_topics import StateTopics
 from bt_planner.ros.status_publisher import StatusPublisher
 from bt_planner.ros.world_file import load_world
@@ -74,15 +81,17 @@ class PlannerNode:
         self.params, self.settings = load_parameters(self.node)
         self.world = load_world(self.params.world_file)
         self.state_topics = StateTopics()
-        self.robot = RosRobot(
-            self.node,
-            state_topics=self.state_topics,
-            fallback=self.world.robot,
-            frame_id=self.params.frame_id,
+        self.robot = select_robot(
+            self.node, params=self.params, state_topics=self.state_topics, fallback=self.world.robot
         )
         self.status = StatusPublisher(self.node, explain_failure=self._silent_topics)
         self.mission = Mission(
-            planner=planner if planner is not None else LLMActionPlanner(self.settings),
+            planner=guard_peers(
+                self.node,
+                planner if planner is not None else LLMActionPlanner(self.settings),
+                peers=self.params.fleet_peers,
+                limits=self.settings.safety,
+            ),
             robot=self.robot,
             world=self.world,
             limits=self.settings.safety,
@@ -95,7 +104,21 @@ class PlannerNode:
         self._visitor = py_trees.visitors.SnapshotVisitor()
         self.mission.tree.visitors.append(self._visitor)
         self.snapshots = SnapshotPublisher(self.node, period_s=self.params.snapshot_period_s)
+        self.snapshot_streams = SnapshotStreams(self.node)
         self.ticks = 0
+        self._received_since_tick = 0
+        self.actions = ExecuteCommandServer(
+            self.node,
+            mission=lambda: self.mission,
+            active_action=self._active_action,
+            world=self.world,
+            world_file=self.params.world_file,
+            max_command_length=self.params.max_command_length,
+        )
+        self.mission.add_listener(self.actions.on_mission_status)
+        self.liveness = RobotLiveness(self.node, topic=topics.ODOM.name)
+        self.deaths = NodeDeaths(self.node, on_death=self._on_node_died)
+        self._robot_stopped_at_start = False
 
         self.node.create_subscription(Bool, topics.ESTOP.name, self._on_estop, qos.for_topic(topics.ESTOP))
         self.node.create_timer(self.params.tick_period_s, self._tick)
@@ -109,28 +132,69 @@ class PlannerNode:
         )
 
     def close(self) -> None:
+        self.actions.abort_all("shutdown")
         self.mission.shutdown()
         self.state_topics.shutdown()
+
+    def finish(self, spin_once: Callable[[], None], *, timeout_s: float = 2.0) -> None:
+        """On the way out, while ROS still spins: cancel the running command ("shutdown"), publish its
+        CANCELLED status and action results, and wait (bounded) until subscribers have them."""
+        self.actions.shutting_down = True
+        self.mission.cancel("shutdown")
+        self.mission.tick()
+        deadline = time.monotonic() + timeout_s
+        while self.actions.pending() and time.monotonic() < deadline:
+            spin_once()
+        for _ in range(5):  # let the executor send the result responses just produced
+            spin_once()
+        self.status.wait_delivered(max(0.1, deadline - time.monotonic()))
 
     # ---- inputs ---------------------------------------------------------------------------------
 
     def _on_command(self, msg: String) -> None:
         command = msg.data.strip()
+        self._received_since_tick += 1
+        limit = self.params.max_command_length
         if not command:
-            self.node.get_logger().warning("ignored an empty command")
+            reason = "the command is empty"
+        elif len(command) > limit:
+            reason = f"the command has {len(command)} characters; the limit is {limit} (max_command_length)"
+        elif self._received_since_tick > self.params.max_queued_commands:
+            reason = f"command queue full: more than {self.params.max_queued_commands} commands arrived in one tick"
+        else:
+            reason = ""
+        if reason:
+            self.node.get_logger().warning(f"rejected a command: {reason}")
+            self.status.publish(PlannerStatus.REJECTED, command=command[:200], details=reason)
             return
         self.status.publish(PlannerStatus.RECEIVED_COMMAND, command=command)
         self.mission.submit(command)
 
+    def _on_node_died(self, name: str, message: str) -> None:
+        if name == self.node.get_name():
+            return
+        self.node.get_logger().error(message)
+        fail_running = getattr(self.robot, "fail_running", None)
+        if fail_running is not None:
+            fail_running(message)  # the running action fails now, naming the dead node
+
     def _on_estop(self, msg: Bool) -> None:
         self.node.get_logger().warning(f"e-stop {'engaged' if msg.data else 'released'}")
+        self.actions.estop_engaged = bool(msg.data)
         self.mission.estop(bool(msg.data))
 
     # ---- ticking --------------------------------------------------------------------------------
 
     def _tick(self) -> None:
+        self._received_since_tick = 0
         self.mission.tick()
         self.ticks += 1
+        self.actions.tick()
+        self.snapshot_streams.publish(self.mission.root, self._visitor)
+        self.liveness.update()
+        if not self._robot_stopped_at_start and self.liveness.present():
+            self._robot_stopped_at_start = True
+            self.robot.cancel()  # a restarted planner starts with the robot stopped
         self._publish_feedback()
         self._publish_snapshot()
 
@@ -165,6 +229,19 @@ class PlannerNode:
             )
         )
 
+    def _active_action(self) -> ActiveAction:
+        leaf = self._running_leaf()
+        compiled = self.mission.current_plan()
+        if leaf is None:
+            return ActiveAction(count=len(compiled.leaves) if compiled is not None else 0)
+        return ActiveAction(
+            index=leaf.index,
+            count=len(compiled.leaves) if compiled is not None else 0,
+            title=leaf.name,
+            progress=self.robot.goal_status().progress,
+            message=leaf.feedback_message,
+        )
+
     def _idle_message(self, default: str) -> str:
         if self.state_topics.root.status == py_trees.common.Status.RUNNING:
             missing = [leaf.topic_name for leaf in self.state_topics.required if not leaf.received()]
@@ -197,11 +274,12 @@ class PlannerNode:
 
     def _silent_topics(self) -> str:
         silent = self.state_topics.stale_topics(self.params.state_timeout_s)
-        return (
-            f"no robot state for over {self.params.state_timeout_s:g} s on: {', '.join(silent)}"
-            if silent
-            else ""
-        )
+        gone = self.liveness.gone()
+        died = self.deaths.recent()
+        parts = [died] if died else [f"robot node {', '.join(gone)} is gone"] if gone else []
+        if silent:
+            parts.append(f"no robot state for over {self.params.state_timeout_s:g} s on: {', '.join(silent)}")
+        return "; ".join(parts)
 
 
 def main(args: list[str] | None = None) -> int:

@@ -2,6 +2,8 @@
 
 * command: reliable + volatile, depth 10. Commands and goals must arrive; a node that starts later must
   not act on an old one.
+* command_queue: as command, depth 1000: a burst of commands on ``robot_command`` is queued, not dropped.
+* status: as latched_history, depth 1000: ``planner_status`` keeps every command's statuses through a burst.
 * latched: reliable + transient local, depth 1. Plans, snapshots, e-stop and world state: a late
   subscriber (a viewer started after the mission) gets the current value immediately.
 * latched_history: reliable + transient local, depth 20. Status streams: back-to-back transitions
@@ -41,10 +43,24 @@ LATCHED_HISTORY = QoSProfile(
     reliability=QoSReliabilityPolicy.RELIABLE,
     durability=QoSDurabilityPolicy.TRANSIENT_LOCAL,
 )
+COMMAND_QUEUE = QoSProfile(
+    history=QoSHistoryPolicy.KEEP_LAST,
+    depth=1000,
+    reliability=QoSReliabilityPolicy.RELIABLE,
+    durability=QoSDurabilityPolicy.VOLATILE,
+)
+STATUS = QoSProfile(
+    history=QoSHistoryPolicy.KEEP_LAST,
+    depth=1000,
+    reliability=QoSReliabilityPolicy.RELIABLE,
+    durability=QoSDurabilityPolicy.TRANSIENT_LOCAL,
+)
 SENSOR: QoSProfile = qos_profile_sensor_data
 
 _BY_KIND: dict[QosKind, QoSProfile] = {
     QosKind.COMMAND: COMMAND,
+    QosKind.COMMAND_QUEUE: COMMAND_QUEUE,
+    QosKind.STATUS: STATUS,
     QosKind.LATCHED: LATCHED,
     QosKind.LATCHED_HISTORY: LATCHED_HISTORY,
     QosKind.SENSOR: SENSOR,

@@ -98,6 +98,12 @@ class RosRobot:
         self._cmd_vel.publish(conversions.stop_twist())
         self._manipulation.publish(conversions.string_from_model(CancelRequest(goal_id=goal_id)))
 
+    def fail_running(self, message: str) -> None:
+        """End the running goal here as FAILED with ``message`` (the robot node behind it died)."""
+        with self._lock:
+            if self._status.state is GoalState.RUNNING:
+                self._status = self._status.model_copy(update={"state": GoalState.FAILED, "message": message})
+
     def state(self) -> RobotState:
         return self.state_topics.state(self.fallback)
 

@@ -20,6 +20,7 @@ import json
 import time
 from collections.abc import Callable
 
+from rclpy.duration import Duration
 from rclpy.node import Node
 from std_msgs.msg import String
 
@@ -57,6 +58,10 @@ class StatusPublisher:
         self._feedback = node.create_publisher(
             String, topics.PLANNER_FEEDBACK.name, qos.for_topic(topics.PLANNER_FEEDBACK)
         )
+
+    def wait_delivered(self, timeout_s: float) -> bool:
+        """Block until every reliable subscriber acknowledged the statuses published so far (bounded)."""
+        return bool(self._status.wait_for_all_acked(Duration(nanoseconds=int(timeout_s * 1e9))))
 
     def publish(self, status: PlannerStatus, *, command: str | None, details: str = "") -> StatusMessage:
         message = StatusMessage(status=status, timestamp=time.time(), details=details, command=command)

@@ -17,6 +17,10 @@ class QosKind(str, Enum):
 
     COMMAND = "command"
     """reliable, volatile, keep last 10: every message counts, late joiners get nothing old."""
+    COMMAND_QUEUE = "command_queue"
+    """reliable, volatile, keep last 1000: like command, deep enough that a burst of commands is not lost."""
+    STATUS = "status"
+    """reliable, transient local, keep last 1000: every command's statuses survive a burst of commands."""
     LATCHED = "latched"
     """reliable, transient local, keep last 1: a late joiner gets the current value at once."""
     LATCHED_HISTORY = "latched_history"
@@ -38,8 +42,9 @@ class Topic(BaseModel):
 
 
 ROBOT_COMMAND = Topic(
-    name="robot_command", type="std_msgs/String", qos=QosKind.COMMAND, route="user → planner",
-    payload="the command in plain words; a new command pre-empts the running one",
+    name="robot_command", type="std_msgs/String", qos=QosKind.COMMAND_QUEUE, route="user → planner",
+    payload="the command in plain words; a new command pre-empts the running one; empty, too long or "
+    "beyond the queue: REJECTED on planner_status",
 )  # fmt: skip
 ESTOP = Topic(
     name="estop", type="std_msgs/Bool", qos=QosKind.LATCHED, route="user → planner",
@@ -50,7 +55,7 @@ PLANNED_ACTIONS = Topic(
     payload='the accepted plan, seed wire format: {"actions": [...], "reasoning", "estimated_total_time"}',
 )  # fmt: skip
 PLANNER_STATUS = Topic(
-    name="planner_status", type="std_msgs/String", qos=QosKind.LATCHED_HISTORY, route="planner → any",
+    name="planner_status", type="std_msgs/String", qos=QosKind.STATUS, route="planner → any",
     payload='{"status", "timestamp", "details", "command"}; status is a PlannerStatus name',
 )  # fmt: skip
 PLANNER_FEEDBACK = Topic(

@@ -18,6 +18,7 @@ from pydantic import JsonValue
 from pydantic_core import PydanticSerializationError, to_jsonable_python
 
 from bt_planner.core.state import RobotState
+from bt_planner.core.text import safe_text, safe_value
 from bt_planner.core.world import World
 from bt_planner.plans.plan import Plan
 from bt_planner.snapshot.tree_snapshot import (
@@ -66,12 +67,12 @@ def _node(behaviour: py_trees.behaviour.Behaviour) -> TreeNode:
     cls = type(behaviour)
     return TreeNode(
         id=str(behaviour.id),
-        name=behaviour.name,
+        name=safe_text(behaviour.name),
         class_name=f"{cls.__module__}.{cls.__qualname__}",
         kind=_kind(behaviour),
         status=NodeStatus(behaviour.status.name),
         children=[str(child.id) for child in behaviour.children],
-        feedback=behaviour.feedback_message or "",
+        feedback=safe_text(behaviour.feedback_message or ""),
         blackboard=_keys(behaviour),
     )
 
@@ -112,9 +113,9 @@ def jsonable(value: Any) -> JsonValue:
     try:
         safe: JsonValue = json.loads(json.dumps(to_jsonable_python(value), allow_nan=False))
     except (PydanticSerializationError, TypeError, ValueError):
-        text = repr(value)
-        return text if len(text) <= _MAX_REPR else text[: _MAX_REPR - 1] + "…"
-    return safe
+        return safe_text(repr(value), max_chars=_MAX_REPR)
+    cleaned: JsonValue = safe_value(safe)
+    return cleaned
 
 
 def _blackboard_values(nodes: Iterable[TreeNode]) -> dict[str, JsonValue]:
@@ -150,7 +151,10 @@ def capture(
         wanted = {str(behaviour_id) for behaviour_id in visited}
         visited_ids = [node_id for node_id in nodes if node_id in wanted]
     if mission is None and (command is not None or plan is not None):
-        mission = MissionContext(command=command, plan=plan.to_wire() if plan is not None else None)
+        mission = MissionContext(
+            command=safe_text(command) if command is not None else None,
+            plan=plan.to_wire() if plan is not None else None,
+        )
     tip = root.tip()
     return TreeSnapshot(
         timestamp=time.time() if timestamp is None else timestamp,

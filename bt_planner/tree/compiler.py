@@ -29,6 +29,7 @@ from bt_planner.tree.guards.action_timeout import ActionTimeout
 from bt_planner.tree.guards.safety_guard import SafetyGuard
 from bt_planner.tree.leaves import LEAF_BY_TYPE, ActionLeaf
 from bt_planner.tree.leaves.custom import CustomAction as CustomActionLeaf
+from bt_planner.tree.leaves.speak import Speak
 from bt_planner.tree.timeout_policy import TimeoutPolicy, timeout_s
 from bt_planner.verification.trace import drive_end
 
@@ -160,6 +161,8 @@ def compile_plan(
             leaf = LEAF_BY_TYPE[action.action_type](
                 title, robot=robot, world=world, index=index, params=action.parameters
             )
+            if isinstance(leaf, Speak):
+                leaf.limits = limits  # the tick-time speech screen uses the configured word lists
         end_x, end_y = drive_end(action, (cursor.x, cursor.y), world)
         end = Vec2(x=end_x, y=end_y)
         limit = timeout_s(action, start=cursor, end=end, policy=policy)

@@ -16,6 +16,9 @@ Mission (only in the mission tree)
 * ``/mission/active`` (``CommandRequest | None``): the command being handled; cleared by whichever
   node reports its terminal state.
 * ``/mission/plan`` (``Plan | None``): written by ``PlanCommand``, read by ``ExecutePlan``.
+* ``/mission/approved`` (``Plan | None``): the plan an operator approved (or that needed no
+  approval), written by ``AwaitApproval``; ``ExecutePlan`` runs ``/mission/plan`` only when it is
+  this very object or no approval is required, so a tree without the gate cannot bypass it.
 * ``/mission/feedback`` (``ExecutionFeedback | None``): written by ``ExecutePlan`` after a failed
   execution; read by ``Replan`` (whether to re-plan) and ``PlanCommand`` (the re-plan context).
 * ``/world/belief`` (``World``): the world as the mission believes it is, initialised from the
@@ -36,6 +39,7 @@ MISSION_REQUEST = "/mission/request"
 MISSION_ACTIVE = "/mission/active"
 MISSION_PLAN = "/mission/plan"
 MISSION_FEEDBACK = "/mission/feedback"
+MISSION_APPROVED = "/mission/approved"
 WORLD_BELIEF = "/world/belief"
 
 

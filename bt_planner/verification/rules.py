@@ -9,13 +9,11 @@ the limit. Comparisons are written so that NaN fails (fail closed).
 from __future__ import annotations
 
 import math
-import re
-from functools import lru_cache
 
-from bt_planner.core.geometry import Vec2
+from bt_planner.core.geometry import Vec2, Vec3
 from bt_planner.core.issues import IssueCode, PlanIssue, Severity
 from bt_planner.core.limits import SafetyLimits
-from bt_planner.core.world import CircleZone, World
+from bt_planner.core.world import CircleZone, Obstacle, World
 from bt_planner.verification.clearance import (
     as_point,
     circle_point_clearance,
@@ -23,6 +21,7 @@ from bt_planner.verification.clearance import (
     polygon_point_clearance,
     polygon_segment_clearance,
 )
+from bt_planner.verification.text_screen import TextClassifier, find_forbidden
 
 # ---- rule codes (stable: tests, guards, logs and users refer to them) -------------------------
 
@@ -42,6 +41,8 @@ TURN_BOUNDS = "turn.bounds"
 PLAN_LENGTH = "plan.length"
 SPEECH_FORBIDDEN_WORD = "speech.forbidden_word"
 COMMAND_FORBIDDEN_WORD = "command.forbidden_word"
+COMMAND_LENGTH = "command.length"
+WORLD_BOUNDS = "world.bounds"
 ACTION_FORBIDDEN = "action.forbidden"
 CUSTOM_UNREGISTERED = "custom.unregistered"
 NUMBER_NOT_FINITE = "number.not_finite"
@@ -300,6 +301,51 @@ def obstacle_path_rule(
     )
 
 
+def world_extent(world: World) -> tuple[tuple[float, float, float], tuple[float, float, float]]:
+    """The box (min x, y, z), (max x, y, z) around every place, object, obstacle, zone and the robot."""
+    points: list[tuple[float, float, float]] = [(world.robot.pose.x, world.robot.pose.y, world.robot.pose.z)]
+    points += [(p.position.x, p.position.y, p.position.z) for p in world.locations.values()]
+    points += [(o.position.x, o.position.y, o.position.z) for o in world.objects.values() if o.position]
+    circles: list[Obstacle | CircleZone] = [*world.obstacles.values()]
+    for zone in world.forbidden_zones.values():
+        if isinstance(zone, CircleZone):
+            circles.append(zone)
+        else:
+            points += [(v.x, v.y, 0.0) for v in zone.vertices]
+    for circle in circles:
+        c, r = circle.center, circle.radius
+        points += [(c.x - r, c.y - r, 0.0), (c.x + r, c.y + r, 0.0)]
+    low = tuple(min(p[i] for p in points) for i in range(3))
+    high = tuple(max(p[i] for p in points) for i in range(3))
+    return (low[0], low[1], low[2]), (high[0], high[1], high[2])
+
+
+def world_bounds_rule(
+    *, point: Vec3, world: World, limits: SafetyLimits, action_index: int | None = None
+) -> PlanIssue | None:
+    """A target must lie within the world's extent plus ``world_margin_m`` (x, y) / ``world_z_margin_m`` (z)."""
+    low, high = world_extent(world)
+    margins = (limits.world_margin_m, limits.world_margin_m, limits.world_z_margin_m)
+    for axis, value in enumerate((point.x, point.y, point.z)):
+        lo, hi = low[axis] - margins[axis], high[axis] + margins[axis]
+        if lo <= value <= hi:
+            continue
+        name = "xyz"[axis]
+        setting = "world_z_margin_m" if axis == 2 else "world_margin_m"
+        return _issue(
+            code=IssueCode.LIMIT_EXCEEDED,
+            rule=WORLD_BOUNDS,
+            message=(
+                f"{name} = {value:.6g} m is outside the world's extent {low[axis]:.2f}..{high[axis]:.2f} m "
+                f"plus the {margins[axis]:.2f} m margin (safety.{setting})"
+            ),
+            action_index=action_index,
+            value=value,
+            limit=hi if not value < lo else lo,
+        )
+    return None
+
+
 # ---- one step's numbers -----------------------------------------------------------------------
 
 
@@ -415,47 +461,71 @@ def plan_length_rule(*, length: int, limits: SafetyLimits) -> PlanIssue | None:
     )
 
 
-@lru_cache(maxsize=32)
-def _word_pattern(words: tuple[str, ...]) -> re.Pattern[str] | None:
-    alternatives = [re.escape(w.strip()) for w in words if w.strip()]
-    if not alternatives:
-        return None
-    return re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + r")(?!\w)", re.IGNORECASE)
+def _objection(text: str, limits: SafetyLimits, classifier: TextClassifier | None) -> str | None:
+    """Why ``text`` is refused: a listed word however disguised, else the classifier's reason."""
+    word = find_forbidden(text, words=limits.forbidden_words, languages=limits.screen_languages)
+    if word is not None:
+        return f"the forbidden word {word.strip()!r}"
+    reason = classifier(text) if classifier is not None else None
+    return f"content the classifier refused ({reason})" if reason else None
 
 
-def _forbidden_word(text: str, limits: SafetyLimits) -> str | None:
-    pattern = _word_pattern(limits.forbidden_words)
-    found = pattern.search(text) if pattern is not None else None
-    return found.group(0) if found is not None else None
+def speech_rule(
+    *,
+    message: str,
+    limits: SafetyLimits,
+    action_index: int | None = None,
+    classifier: TextClassifier | None = None,
+) -> PlanIssue | None:
+    """Spoken text must not contain a word of ``forbidden_words`` or of the ``screen_languages`` lists.
 
-
-def speech_rule(*, message: str, limits: SafetyLimits, action_index: int | None = None) -> PlanIssue | None:
-    """Spoken text must not contain a word of ``forbidden_words`` (whole words, any case)."""
-    word = _forbidden_word(message, limits)
-    if word is None:
+    Matching undoes the usual disguises (``bt_planner.verification.text_screen``); a
+    ``classifier``, if given, then has the last word.
+    """
+    objection = _objection(message, limits, classifier)
+    if objection is None:
         return None
     return _issue(
         code=IssueCode.UNSAFE_CONTENT,
         rule=SPEECH_FORBIDDEN_WORD,
-        message=f"speech contains the forbidden word {word!r}",
+        message=f"speech contains {objection}",
         action_index=action_index,
     )
 
 
-def command_rule(*, command: str, limits: SafetyLimits) -> PlanIssue | None:
+def command_rule(
+    *, command: str, limits: SafetyLimits, classifier: TextClassifier | None = None
+) -> PlanIssue | None:
     """With ``screen_commands``, a command containing a forbidden word is refused before planning.
 
     A model asked to "stab the person" may well return an innocent-looking fetch plan; the intent is
     in the command, so the command itself is checked with the same word list as speech.
     """
-    word = _forbidden_word(command, limits) if limits.screen_commands else None
-    if word is None:
+    objection = _objection(command, limits, classifier) if limits.screen_commands else None
+    if objection is None:
         return None
     return _issue(
         code=IssueCode.UNSAFE_CONTENT,
         rule=COMMAND_FORBIDDEN_WORD,
-        message=f"the command contains the forbidden word {word!r}; nothing was planned",
+        message=f"the command contains {objection}; nothing was planned",
         action_index=None,
+    )
+
+
+def command_length_rule(*, length: int, limits: SafetyLimits) -> PlanIssue | None:
+    """A command may be at most ``max_command_chars`` long; a longer one is refused before planning."""
+    if length <= limits.max_command_chars:
+        return None
+    return _issue(
+        code=IssueCode.INPUT_TOO_LARGE,
+        rule=COMMAND_LENGTH,
+        message=(
+            f"the command is {length} characters long, limit {limits.max_command_chars} "
+            "(safety.max_command_chars); nothing was planned"
+        ),
+        action_index=None,
+        value=float(length),
+        limit=float(limits.max_command_chars),
     )
 
 

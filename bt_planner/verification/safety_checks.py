@@ -31,6 +31,7 @@ from bt_planner.plans.plan import (
     WaitAction,
 )
 from bt_planner.verification import rules
+from bt_planner.verification.text_screen import TextClassifier
 from bt_planner.verification.trace import Step
 
 
@@ -78,7 +79,11 @@ def _drive_issues(step: Step, world: World, limits: SafetyLimits, verb: str) -> 
 
 
 def _step_issues(
-    step: Step, world: World, limits: SafetyLimits, registry: CustomActionRegistry | None
+    step: Step,
+    world: World,
+    limits: SafetyLimits,
+    registry: CustomActionRegistry | None,
+    classifier: TextClassifier | None,
 ) -> Iterator[PlanIssue | None]:
     action, index = step.action, step.index
     yield from _finite_issues(step)
@@ -86,6 +91,9 @@ def _step_issues(
     if isinstance(action, MoveAction):
         if action.parameters.speed is not None:
             yield rules.speed_rule(speed_mps=action.parameters.speed, limits=limits, action_index=index)
+        yield rules.world_bounds_rule(
+            point=action.parameters.target(), world=world, limits=limits, action_index=index
+        )
         yield from _drive_issues(step, world, limits, "moves")
     elif isinstance(action, NavigateAction):
         yield from _drive_issues(step, world, limits, "navigates")
@@ -96,12 +104,17 @@ def _step_issues(
     elif isinstance(action, TurnAction) and step.turn_deg is not None:
         yield rules.turn_rule(angle_deg=step.turn_deg, limits=limits, action_index=index)
     elif isinstance(action, SpeakAction):
-        yield rules.speech_rule(message=action.parameters.message, limits=limits, action_index=index)
+        yield rules.speech_rule(
+            message=action.parameters.message, limits=limits, action_index=index, classifier=classifier
+        )
     elif isinstance(action, GraspAction) and action.parameters.object_id in world.objects:
         yield rules.payload_rule(
             object_id=action.parameters.object_id, world=world, limits=limits, action_index=index
         )
     elif isinstance(action, PlaceAction) and action.parameters.position is not None:
+        yield rules.world_bounds_rule(
+            point=action.parameters.position, world=world, limits=limits, action_index=index
+        )
         yield rules.zone_rule(
             point=action.parameters.position.xy(), world=world, limits=limits, action_index=index
         )
@@ -125,6 +138,7 @@ def check_safety(
     world: World,
     limits: SafetyLimits,
     custom_actions: CustomActionRegistry | None = None,
+    classifier: TextClassifier | None = None,
 ) -> list[PlanIssue]:
     """Every safety issue of ``plan`` (traced as ``steps``), in plan order; plan-wide ones first."""
     too_low = rules.battery_rule(battery_percent=state.battery_percent, limits=limits)
@@ -134,7 +148,7 @@ def check_safety(
     distance_reported = False
     budget_reported = too_low is not None
     for step in steps:
-        found.extend(_step_issues(step, world, limits, custom_actions))
+        found.extend(_step_issues(step, world, limits, custom_actions, classifier))
         if not distance_reported:
             issue = rules.plan_distance_rule(
                 distance_m=step.total_drive_m, limits=limits, action_index=step.index

@@ -13,6 +13,7 @@ from bt_planner.core.world import World
 from bt_planner.plans.custom_actions import CustomActionRegistry
 from bt_planner.plans.plan import Plan
 from bt_planner.verification.safety_checks import check_safety
+from bt_planner.verification.text_screen import TextClassifier
 from bt_planner.verification.trace import trace_plan
 from bt_planner.verification.world_model import check_world_model
 
@@ -28,9 +29,16 @@ class Verifier:
     know is rejected. Stateless and thread-safe: one verifier serves concurrent planning calls.
     """
 
-    def __init__(self, limits: SafetyLimits, custom_actions: CustomActionRegistry | None = None) -> None:
+    def __init__(
+        self,
+        limits: SafetyLimits,
+        custom_actions: CustomActionRegistry | None = None,
+        *,
+        classifier: TextClassifier | None = None,
+    ) -> None:
         self.limits = limits
         self.custom_actions = custom_actions
+        self.classifier = classifier
 
     def verify(self, plan: Plan, state: RobotState, world: World) -> list[PlanIssue]:
         """Every safety and world-model issue of ``plan`` for a robot in ``state`` in ``world``."""
@@ -42,6 +50,7 @@ class Verifier:
             world=world,
             limits=self.limits,
             custom_actions=self.custom_actions,
+            classifier=self.classifier,
         )
         issues += check_world_model(steps=steps, state=state, world=world, limits=self.limits)
         return sorted(issues, key=_order)

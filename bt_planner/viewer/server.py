@@ -6,23 +6,37 @@ Standard library only (``ThreadingHTTPServer``), bound to 127.0.0.1. Routes:
 * ``/api/events`` - ``text/event-stream``: the latest snapshot at once, then every new one
 * ``/api/snapshot`` - the latest snapshot JSON (404 before the first)
 * ``/api/py_trees_js`` - the latest snapshot in py_trees_js format; ``/api/schema`` - the JSON Schema
+* ``/api/approvals`` - plans waiting for approval; ``POST /api/approvals/<id>/approve`` and
+  ``POST /api/approvals/<id>/reject`` (JSON ``{"by": ..., "reason": ...}``) answer one
+* ``/history`` - the journal's commands; ``/api/journal/commands[/<id>]`` - the same as JSON
 
-Requests whose ``Host`` is not this loopback address are refused (no DNS-rebinding reads).
+Requests whose ``Host`` is not this loopback address are refused (no DNS-rebinding reads). A
+state-changing request (``POST``) is accepted only when all hold: the server is bound to a loopback
+address, the client is on loopback, ``Host`` is this server, an ``Origin`` (or ``Sec-Fetch-Site``)
+header, if sent, is this server's own, the body is JSON, and ``X-BT-Planner-Token`` carries this
+run's random token (written into the pages the server serves). No CORS headers are ever sent, so
+another site's page can neither read the token nor send a request a browser would let through.
 """
 
 from __future__ import annotations
 
+import hmac
+import ipaddress
 import json
 import logging
 import re
+import secrets
 import threading
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
+from bt_planner.errors import ApprovalError, JournalError
+from bt_planner.journal import Journal
 from bt_planner.snapshot import TreeSnapshot, json_schema, to_py_trees_js
+from bt_planner.tree.mission import ApprovalBroker
 from bt_planner.viewer.hub import SnapshotHub
 from bt_planner.viewer.sse import KEEPALIVE, frame, retry
 
@@ -30,6 +44,11 @@ _log = logging.getLogger(__name__)
 
 HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
+TOKEN_HEADER = "X-BT-Planner-Token"
+_TOKEN_PLACEHOLDER = b"__BT_PLANNER_TOKEN__"
+_ANSWER_PATH = re.compile(r"^/api/approvals/([0-9a-f]{1,64})/(approve|reject)$")
+_COMMAND_PATH = re.compile(r"^/api/journal/commands/([0-9]{1,18})$")
+_MAX_BODY = 64 * 1024
 _STATIC_NAME = re.compile(r"^[A-Za-z0-9_-]+\.(html|js|css|svg)$")
 _CONTENT_TYPES = {
     "html": "text/html; charset=utf-8",
@@ -44,6 +63,16 @@ _SECURITY_HEADERS = {
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'"
     ),
 }
+
+
+def is_loopback(host: str) -> bool:
+    """True for 127.0.0.0/8, ::1 and ``localhost``."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def _static(name: str) -> bytes | None:
@@ -77,7 +106,76 @@ class _Handler(BaseHTTPRequestHandler):
     def _host_allowed(self) -> bool:
         host = (self.headers.get("Host") or "").lower()
         port = self.server.server_address[1]
-        return host in {f"{HOST}:{port}", f"localhost:{port}", HOST, "localhost"}
+        names = {HOST, "localhost", str(self.server.server_address[0])}
+        return host in names | {f"{name}:{port}" for name in names}
+
+    def _origin_allowed(self) -> bool:
+        origin = self.headers.get("Origin")
+        port = self.server.server_address[1]
+        if origin is not None and origin not in {f"http://{HOST}:{port}", f"http://localhost:{port}"}:
+            return False
+        return self.headers.get("Sec-Fetch-Site", "same-origin") in ("same-origin", "none")
+
+    def _refuse(self, status: HTTPStatus, message: str) -> None:
+        self._send_json({"error": message}, status)
+
+    def do_POST(self) -> None:
+        """Approve or reject a pending plan; every check of the module docs first."""
+        refusal = self._post_refusal()
+        if refusal is not None:
+            self._refuse(HTTPStatus.FORBIDDEN, refusal)
+            return
+        if (self.headers.get("Content-Type") or "").split(";")[0].strip() != "application/json":
+            self._refuse(HTTPStatus.UNSUPPORTED_MEDIA_TYPE, "send the answer as application/json")
+            return
+        match = _ANSWER_PATH.match(urlsplit(self.path).path)
+        if match is None:
+            self._refuse(HTTPStatus.NOT_FOUND, "no such endpoint")
+            return
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+            body = (
+                json.loads(self.rfile.read(min(length, _MAX_BODY)) or b"{}") if length <= _MAX_BODY else None
+            )
+        except (ValueError, UnicodeDecodeError):
+            body = None
+        if not isinstance(body, dict):
+            self._refuse(HTTPStatus.BAD_REQUEST, "the body must be a JSON object {by, reason} under 64 KiB")
+            return
+        request_id, verdict = match.groups()
+        by = str(body.get("by") or "viewer")[:100]
+        broker = self.server.approvals
+        try:
+            if verdict == "approve":
+                decision = broker.approve(request_id, by=by, via="viewer")
+            else:
+                decision = broker.reject(
+                    request_id, by=by, via="viewer", reason=str(body.get("reason") or "")[:500]
+                )
+        except ApprovalError as error:
+            self._refuse(HTTPStatus.CONFLICT, str(error))
+            return
+        self._send_json(decision.model_dump_json())
+
+    def _post_refusal(self) -> str | None:
+        """Why a state-changing request is refused; None when it may go on."""
+        if not is_loopback(str(self.server.server_address[0])):
+            return "approvals are accepted only by a viewer bound to a loopback address"
+        if not is_loopback(str(self.client_address[0])):
+            return "approvals are accepted only from this machine (loopback)"
+        if not self._host_allowed():
+            return "forbidden host"
+        if not self._origin_allowed():
+            return "foreign origin: approvals are accepted only from this viewer's own pages"
+        token = self.headers.get(TOKEN_HEADER) or ""
+        if not hmac.compare_digest(token.encode("utf-8", "replace"), self.server.token.encode()):
+            return f"missing or wrong {TOKEN_HEADER} (the token is in the viewer's page)"
+        return None
+
+    def _refuse_method(self) -> None:
+        self._refuse(HTTPStatus.METHOD_NOT_ALLOWED, "method not allowed (no CORS)")
+
+    do_OPTIONS = do_PUT = do_DELETE = do_PATCH = _refuse_method
 
     def do_HEAD(self) -> None:
         self.do_GET()
@@ -91,6 +189,12 @@ class _Handler(BaseHTTPRequestHandler):
         latest = hub.latest
         if path in ("/", "/index.html"):
             self._serve_static("index.html")
+        elif path == "/history":
+            self._serve_static("history.html")
+        elif path == "/api/approvals":
+            self._send_json([json.loads(r.model_dump_json()) for r in self.server.approvals.pending()])
+        elif path.startswith("/api/journal/"):
+            self._serve_journal(path)
         elif path.startswith("/static/"):
             self._serve_static(path.removeprefix("/static/"))
         elif path == "/api/events":
@@ -112,8 +216,35 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             self._send(HTTPStatus.NOT_FOUND, b"not found\n", "text/plain; charset=utf-8")
 
+    def _serve_journal(self, path: str) -> None:
+        journal = self.server.journal
+        if journal is None:
+            self._send_json({"error": "this viewer has no journal"}, HTTPStatus.NOT_FOUND)
+            return
+        query = parse_qs(urlsplit(self.path).query)
+        try:
+            match = _COMMAND_PATH.match(path)
+            if path == "/api/journal/commands":
+                limit = min(int(query.get("limit", ["50"])[0]), 1000)
+                since = float(query["since"][0]) if "since" in query else None
+                commands = journal.commands(limit=limit, since=since)
+                self._send_json([json.loads(c.model_dump_json()) for c in commands])
+            elif match is not None:
+                command_id = int(match.group(1))
+                command = journal.command(command_id)
+                events = [json.loads(e.model_dump_json()) for e in journal.events(command_id)]
+                self._send_json({"command": json.loads(command.model_dump_json()), "events": events})
+            else:
+                self._send_json({"error": "not found"}, HTTPStatus.NOT_FOUND)
+        except ValueError as error:
+            self._send_json({"error": f"bad query: {error}"}, HTTPStatus.BAD_REQUEST)
+        except JournalError as error:
+            self._send_json({"error": str(error)}, HTTPStatus.NOT_FOUND)
+
     def _serve_static(self, name: str) -> None:
         body = _static(name)
+        if body is not None and name.endswith(".html"):
+            body = body.replace(_TOKEN_PLACEHOLDER, self.server.token.encode())
         if body is None:
             self._send(HTTPStatus.NOT_FOUND, b"not found\n", "text/plain; charset=utf-8")
         else:
@@ -155,9 +286,22 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, port: int, hub: SnapshotHub, keepalive_s: float) -> None:
-        super().__init__((HOST, port), _Handler)
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        hub: SnapshotHub,
+        keepalive_s: float,
+        *,
+        approvals: ApprovalBroker,
+        journal: Journal | None,
+        token: str,
+    ) -> None:
+        super().__init__((host, port), _Handler)
         self.hub = hub
+        self.approvals = approvals
+        self.journal = journal
+        self.token = token
         self.keepalive_s = keepalive_s
         self.clients = 0
         self.last_delivered = 0
@@ -184,11 +328,33 @@ class ViewerServer:
 
     ``port=0`` picks a free port (see :attr:`url` after :meth:`start`). Publish with
     ``server.publish(snapshot)`` (or ``server.hub.publish``) from any thread. Stopping closes the hub.
+
+    ``approvals`` is the broker its approve/reject buttons answer (pass the mission's); ``journal``
+    feeds the history page. ``host`` must be a loopback address unless ``allow_remote`` (then the
+    pages are readable from the network, but approvals are still refused). ``token`` is this
+    run's secret for state-changing requests (random, see the module docs).
     """
 
     def __init__(
-        self, *, hub: SnapshotHub | None = None, port: int = DEFAULT_PORT, keepalive_s: float = 10.0
+        self,
+        *,
+        hub: SnapshotHub | None = None,
+        port: int = DEFAULT_PORT,
+        keepalive_s: float = 10.0,
+        host: str = HOST,
+        approvals: ApprovalBroker | None = None,
+        journal: Journal | None = None,
+        allow_remote: bool = False,
     ) -> None:
+        if not is_loopback(host) and not allow_remote:
+            raise ValueError(
+                f"the viewer binds to {host!r}, which is not loopback: pass allow_remote=True to serve the "
+                "pages to the network (approvals stay loopback-only)"
+            )
+        self.host = host
+        self.approvals = approvals if approvals is not None else ApprovalBroker()
+        self.journal = journal
+        self.token = secrets.token_urlsafe(32)
         self.hub = hub if hub is not None else SnapshotHub()
         self._port = port
         self._keepalive_s = keepalive_s
@@ -209,7 +375,15 @@ class ViewerServer:
         """Bind and serve on a background thread; ``OSError`` if the port is taken."""
         if self._server is not None:
             return self
-        self._server = _Server(self._port, self.hub, self._keepalive_s)
+        self._server = _Server(
+            self.host,
+            self._port,
+            self.hub,
+            self._keepalive_s,
+            approvals=self.approvals,
+            journal=self.journal,
+            token=self.token,
+        )
         self._thread = threading.Thread(target=self._server.serve_forever, name="viewer-http", daemon=True)
         self._thread.start()
         _log.info("viewer serving on %s", self.url)

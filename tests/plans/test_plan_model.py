@@ -159,6 +159,7 @@ def test_replies_json_cannot_parse_safely_are_issues_not_exceptions() -> None:
 
     deep = "[" * 5000 + "]" * 5000
     huge = '{"actions": [{"action_type": "wait", "parameters": {"duration_seconds": ' + "9" * 5000 + "}}]}"
-    for text in (deep, huge):
-        assert [i.code for i in parse_plan(text).issues] == [IssueCode.INVALID_JSON]
-        assert [i.code for i in parse_goals(text).issues] == [IssueCode.INVALID_JSON]
+    for text, rule in ((deep, "reply.json_depth"), (huge, "reply.number_size")):
+        for issues in (parse_plan(text).issues, parse_goals(text).issues):
+            assert [(i.code, i.rule) for i in issues] == [(IssueCode.INPUT_TOO_LARGE, rule)]
+            assert issues[0].limit is not None

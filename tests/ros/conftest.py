@@ -98,7 +98,7 @@ def start_node(ros_env: dict[str, str], tmp_path: Path) -> Iterator[Callable[...
 
     def start(spec: NodeSpec, *, env: dict[str, str] | None = None) -> ChildProcess:
         child = ChildProcess(
-            spec.name, spec.argv(), env={**ros_env, **(env or {})}, log_path=tmp_path / f"{spec.name}.log"
+            spec.label, spec.argv(), env={**ros_env, **(env or {})}, log_path=tmp_path / f"{spec.label}.log"
         )
         started.append(child.start())
         return child

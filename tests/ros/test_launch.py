@@ -6,6 +6,7 @@ import os
 import re
 import signal
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -92,6 +93,61 @@ def test_launch_with_a_command_runs_it_and_exits_with_its_outcome(ros_env, serve
         ]
         pids = [int(pid) for _, pid in STARTED.findall(output)]
         assert len(pids) == 2 and wait_until_gone(pids, timeout_s=1.0) == []
+    finally:
+        launcher.stop(grace_s=10.0)
+        print(launcher.output())
+
+
+def test_a_killed_simulator_fails_the_command_naming_it_and_is_restarted(ros_env, probe, server, tmp_path):
+    from std_msgs.msg import String
+
+    from bt_planner.ros.payloads import PlannerStatus, StatusMessage
+    from bt_planner.snapshot.codec import from_json
+    from tests.sample_plans import action
+
+    config = tmp_path / "config.yaml"
+    config.write_text("execution:\n  max_replans: 0\nsafety:\n  max_state_age_s: 1.0\n", encoding="utf-8")
+    probe.listen(topics.WORLD_STATE, topics.TREE_SNAPSHOT, topics.PLANNER_STATUS, topics.ODOM)
+    launcher = ChildProcess(
+        "bt-planner launch", [str(BT_PLANNER), "launch", "--time-scale", "10", "--config", str(config)],
+        env=ros_env, log_path=tmp_path / "launch.log",
+    ).start()  # fmt: skip
+
+    def terminal(command: str) -> StatusMessage:
+        return probe.wait_for_payload(
+            topics.PLANNER_STATUS, StatusMessage, lambda s: s.command == command and s.status.terminal,
+            timeout_s=20.0, what=f"the end of {command!r}",
+        )  # fmt: skip
+
+    try:
+        probe.wait_for(topics.WORLD_STATE, timeout_s=20, what="the launched simulator")
+        probe.wait_for(topics.TREE_SNAPSHOT, timeout_s=20, what="the launched planner")
+        sim_pid = dict(STARTED.findall(launcher.output()))["bt_planner_sim"]
+        server.push(
+            plan_reply({"actions": [action("wait", "wait", 60.0, duration_seconds=60)], "reasoning": "w"})
+        )
+        probe.publish(topics.ROBOT_COMMAND, String(data="wait a minute"))
+        probe.wait_for_payload(
+            topics.PLANNER_STATUS, StatusMessage,
+            lambda s: s.command == "wait a minute" and s.status is PlannerStatus.EXECUTING, what="EXECUTING",
+        )  # fmt: skip
+        os.kill(int(sim_pid), signal.SIGKILL)
+        failed = terminal("wait a minute")
+        assert failed.status is PlannerStatus.FAILED and "node bt_planner_sim died" in failed.details, failed
+        assert wait_until_gone([int(sim_pid)], timeout_s=5.0) == []
+        restarted_at = time.time()
+        probe.wait_for(  # the planner has fresh state from the restarted simulator
+            topics.TREE_SNAPSHOT,
+            lambda m: (robot := from_json(m.data).robot) is not None and robot.timestamp > restarted_at,
+            timeout_s=20.0, what="a planner snapshot with the restarted simulator's state",
+        )  # fmt: skip
+
+        server.push(
+            plan_reply({"actions": [action("speak", "hi", 1.0, message="hello")], "reasoning": "greet"})
+        )
+        probe.publish(topics.ROBOT_COMMAND, String(data="say hello"))
+        assert terminal("say hello").status is PlannerStatus.SUCCEEDED
+        assert re.search(r"restarted bt_planner_sim \(pid \d+\), restart 1 of 3", launcher.output())
     finally:
         launcher.stop(grace_s=10.0)
         print(launcher.output())

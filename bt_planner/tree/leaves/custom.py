@@ -68,6 +68,8 @@ class CustomAction(ActionLeaf[CustomParams], register=False):
                 f"custom action {params.name!r} has no behaviour_factory; register it with "
                 "CustomActionRegistry.register(..., behaviour_factory=...) to execute it"
             )
+        self.spec = spec
+        """The registered custom action (its parameter model gives the BT.CPP ports)."""
         body: Any = spec.behaviour_factory(
             name=params.name, params=custom_actions.typed_params(params), robot=robot
         )

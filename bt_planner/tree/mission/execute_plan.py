@@ -6,17 +6,22 @@ import py_trees
 from py_trees.common import Access, Status
 from py_trees.ports import PortInformation, PortsMixin
 
+from bt_planner.config import ApprovalPolicy
 from bt_planner.core.limits import SafetyLimits
 from bt_planner.core.world import World
 from bt_planner.plans.actions import ActionType
 from bt_planner.plans.custom_actions import CustomActionRegistry
 from bt_planner.plans.feedback import ExecutionFeedback
+from bt_planner.plans.plan import Plan
 from bt_planner.robot.goal_status import Detection
 from bt_planner.robot.interface import RobotInterface
 from bt_planner.tree import keys
-from bt_planner.tree.action_outcome import ActionStatus
+from bt_planner.tree.action_outcome import ActionOutcome, ActionStatus
 from bt_planner.tree.compiler import CompiledPlan, compile_plan
+from bt_planner.tree.mission.action_watch import ActionWatcher
+from bt_planner.tree.mission.approval_policy import approval_reasons
 from bt_planner.tree.mission.belief import apply_detections, apply_executed
+from bt_planner.tree.mission.mission_events import MissionEventKind
 from bt_planner.tree.mission.mission_status import CommandRequest, MissionState
 from bt_planner.tree.mission.reporter import MissionReporter
 from bt_planner.tree.timeout_policy import TimeoutPolicy
@@ -30,6 +35,11 @@ class ExecutePlan(PortsMixin, py_trees.composites.Composite, register=False):
     Blackboard: reads ``/mission/plan``, ``/mission/active`` and ``/detections``; reads and writes
     ``/mission/feedback`` (the failure context a re-plan needs; also tells which attempt this is)
     and ``/world/belief`` (what the executed actions changed).
+
+    With an ``approval`` policy it also reads ``/mission/approved`` and refuses (FAILED, nothing
+    sent to the robot) a plan that needs approval but is not the approved one, so a tree without
+    ``AwaitApproval`` cannot bypass the gate. Observers get an ``executing`` event (plan, attempt,
+    robot state, world belief) and an ``action`` event for every action outcome change.
 
     Lifecycle: ``initialise`` compiles the plan, swaps it in as the only child (so tree views show
     the live plan) and reports EXECUTING. Each tick ticks the plan, then folds the actions that
@@ -55,9 +65,12 @@ class ExecutePlan(PortsMixin, py_trees.composites.Composite, register=False):
         reporter: MissionReporter,
         custom_actions: CustomActionRegistry | None = None,
         timeouts: TimeoutPolicy | None = None,
+        approval: ApprovalPolicy | None = None,
         behaviour_class_name: str | None = None,
     ) -> None:
         super().__init__(name=name, children=children or [], behaviour_class_name=behaviour_class_name)
+        self.approval = approval
+        self._watcher: ActionWatcher | None = None
         self.robot = robot
         self.world = world
         self.limits = limits
@@ -71,6 +84,8 @@ class ExecutePlan(PortsMixin, py_trees.composites.Composite, register=False):
         self.blackboard.register_key(key=keys.MISSION_FEEDBACK, access=Access.WRITE)
         self.blackboard.register_key(key=keys.DETECTIONS, access=Access.READ)
         self.blackboard.register_key(key=keys.WORLD_BELIEF, access=Access.WRITE)
+        if approval is not None:
+            self.blackboard.register_key(key=keys.MISSION_APPROVED, access=Access.WRITE)
         self._folded = 0
         self._detections: list[Detection] | None = None
         self._request: CommandRequest | None = None
@@ -86,11 +101,15 @@ class ExecutePlan(PortsMixin, py_trees.composites.Composite, register=False):
             self.compiled.release()
         self.remove_all_children()
         self.compiled = None
+        self._watcher = None
         self._error = None
         self._folded = 0
         self._detections = self.blackboard.get(keys.DETECTIONS)
         if self._request is None or plan is None:
             self._error = "no verified plan to execute"
+            return
+        self._error = self._unapproved(self._request, plan)
+        if self._error is not None:
             return
         try:
             self.compiled = compile_plan(
@@ -106,6 +125,16 @@ class ExecutePlan(PortsMixin, py_trees.composites.Composite, register=False):
             self._error = f"the plan cannot be executed: {error}"
             return
         self.add_child(self.compiled.root)
+        if self.reporter.recording:
+            self._watcher = ActionWatcher(self.compiled)
+            self.reporter.event(
+                self._request.id,
+                MissionEventKind.EXECUTING,
+                plan=plan,
+                attempt=self._attempt,
+                robot=self.robot.state(),
+                world=self.blackboard.get(keys.WORLD_BELIEF),
+            )
         self.reporter.report(
             self._request,
             MissionState.EXECUTING,
@@ -123,6 +152,8 @@ class ExecutePlan(PortsMixin, py_trees.composites.Composite, register=False):
             self.current_child = self.compiled.root
             yield from self.compiled.root.tick()
             self._update_belief(self.compiled)
+            if self._watcher is not None:
+                self._report_actions(self._watcher.changes())
         new_status = self.update()
         if new_status != Status.RUNNING:
             self.stop(new_status)
@@ -143,6 +174,8 @@ class ExecutePlan(PortsMixin, py_trees.composites.Composite, register=False):
         if status == Status.RUNNING:
             self.feedback_message = f"{compiled.progress():.0%} done"
             return Status.RUNNING
+        if self._watcher is not None:
+            self._report_actions(self._watcher.sweep())
         outcomes = compiled.outcomes()
         if status == Status.SUCCESS:
             self.reporter.report(request, MissionState.SUCCEEDED, outcomes=outcomes, reason="")
@@ -162,6 +195,35 @@ class ExecutePlan(PortsMixin, py_trees.composites.Composite, register=False):
         self.reporter.note(request, outcomes=outcomes, failed_action_index=failed)
         self.feedback_message = f"action {failed} failed: {reason}"
         return Status.FAILURE
+
+    def _unapproved(self, request: CommandRequest, plan: Plan) -> str | None:
+        """Why ``plan`` may not run for lack of approval; None when it may."""
+        if self.approval is None:
+            return None
+        try:
+            approved = self.blackboard.get(keys.MISSION_APPROVED)
+        except KeyError:
+            approved = None
+        if approved is plan:
+            self.blackboard.set(keys.MISSION_APPROVED, None)  # one approval, one execution
+            return None
+        status = self.reporter.status_of(request.id)
+        issues = list(status.issues) if status is not None else []
+        reasons = approval_reasons(self.approval, request.approval, plan, issues)
+        if not reasons:
+            return None
+        return (
+            f"the plan needs approval ({'; '.join(reasons)}) but was not approved; "
+            "nothing was sent to the robot (does the mission tree have AwaitApproval before ExecutePlan?)"
+        )
+
+    def _report_actions(self, outcomes: list[ActionOutcome]) -> None:
+        if self._request is None:
+            return
+        for outcome in outcomes:
+            self.reporter.event(
+                self._request.id, MissionEventKind.ACTION, outcome=outcome, attempt=self._attempt
+            )
 
     def _update_belief(self, compiled: CompiledPlan) -> None:
         """Fold the actions finished since the last call into ``/world/belief``, in plan order."""

@@ -16,16 +16,20 @@ from typing import Any
 
 import py_trees
 
-from bt_planner.config import ExecutionSettings
+from bt_planner.config import ApprovalPolicy, ExecutionSettings
 from bt_planner.core.limits import SafetyLimits
 from bt_planner.core.world import World
+from bt_planner.errors import BtPlannerError
 from bt_planner.plans.custom_actions import CustomActionRegistry
 from bt_planner.robot.interface import RobotInterface
 from bt_planner.tree import keys
 from bt_planner.tree.compiler import CompiledPlan
+from bt_planner.tree.mission.approval_broker import ApprovalBroker
+from bt_planner.tree.mission.await_approval import AwaitApproval
 from bt_planner.tree.mission.belief import apply_robot_state
 from bt_planner.tree.mission.estop_halt import EStopHalt
 from bt_planner.tree.mission.execute_plan import ExecutePlan
+from bt_planner.tree.mission.mission_events import MissionEventKind, MissionObserver
 from bt_planner.tree.mission.mission_status import CommandRequest, MissionState, MissionStatus
 from bt_planner.tree.mission.preempt_command import PreemptCommand
 from bt_planner.tree.mission.replan import Replan
@@ -51,6 +55,11 @@ class Mission:
     ``world`` is where the mission's world belief starts (``/world/belief``, ``world_belief()``):
     every command and re-plan is planned and verified against what the robot has seen and done
     since, not against the world file.
+
+    Plans that need an operator's approval (``settings.approval``, or the command's own policy)
+    wait in ``AwaitApproval`` on ``approvals`` (an ``ApprovalBroker``; pass one to share it with
+    front ends). Observers (``add_observer``: a journal) see every command and event. ``halt``
+    stops the robot for good with a reason (the journal calls it when it can no longer write).
     """
 
     def __init__(
@@ -65,10 +74,15 @@ class Mission:
         timeouts: TimeoutPolicy | None = None,
         tree_file: str | Path | None = None,
         on_status: StatusListener | None = None,
+        approvals: ApprovalBroker | None = None,
     ) -> None:
         self.settings = settings if settings is not None else ExecutionSettings()
         self.robot = robot
         self.world = world
+        self.approvals = approvals if approvals is not None else ApprovalBroker()
+        self._observers: list[MissionObserver] = []
+        self._submit_lock = threading.Lock()
+        self._fault: str | None = None
         self._reporter = MissionReporter(robot.now)
         self._worker = PlanWorker()
         self._listeners: list[StatusListener] = [on_status] if on_status is not None else []
@@ -89,6 +103,7 @@ class Mission:
             keys.MISSION_ACTIVE,
             keys.MISSION_PLAN,
             keys.MISSION_FEEDBACK,
+            keys.MISSION_APPROVED,
             keys.WORLD_BELIEF,
         ):
             self._blackboard.register_key(key=key, access=py_trees.common.Access.WRITE)
@@ -114,6 +129,9 @@ class Mission:
             "PreemptCommand": functools.partial(PreemptCommand, reporter=reporter),
             "WaitForCommand": WaitForCommand,
             "Replan": functools.partial(Replan, max_replans=self.settings.max_replans, reporter=reporter),
+            "AwaitApproval": functools.partial(
+                AwaitApproval, policy=self.settings.approval, broker=self.approvals, reporter=reporter
+            ),
             "PlanCommand": functools.partial(
                 PlanCommand,
                 planner=planner,
@@ -131,11 +149,18 @@ class Mission:
                 reporter=reporter,
                 custom_actions=custom_actions,
                 timeouts=timeouts,
+                approval=self.settings.approval,
             ),
         }
 
     def _reset_blackboard(self) -> None:
-        for key in (keys.MISSION_REQUEST, keys.MISSION_ACTIVE, keys.MISSION_PLAN, keys.MISSION_FEEDBACK):
+        for key in (
+            keys.MISSION_REQUEST,
+            keys.MISSION_ACTIVE,
+            keys.MISSION_PLAN,
+            keys.MISSION_FEEDBACK,
+            keys.MISSION_APPROVED,
+        ):
             self._blackboard.set(key, None)
         self._blackboard.set(keys.ESTOP, False)
         self._blackboard.set(keys.ROBOT_STATE, self.robot.state())
@@ -144,25 +169,67 @@ class Mission:
 
     # ---- inputs (any thread) ------------------------------------------------------------
 
-    def submit(self, command: str) -> int:
-        """Queue ``command``; it pre-empts the running one at the next tick. Returns its id."""
-        with self._lock:
-            request = CommandRequest(id=self._next_id, command=command)
-            self._next_id += 1
-            if self._estop:
-                self._reporter.report(
-                    request, MissionState.REJECTED, reason="emergency stop engaged; release it first"
-                )
-            else:
-                self._inbox.append(request)
+    def submit(self, command: str, *, source: str = "api", approval: ApprovalPolicy | None = None) -> int:
+        """Queue ``command``; it pre-empts the running one at the next tick. Returns its id.
+
+        ``source`` names the entry point (for the journal); ``approval`` adds this command's own
+        approval policy to the configured one (it can add a gate, never remove one). Observers
+        hear of the command before it is queued (a journal writes its row first); one that
+        refuses it (the journal cannot write) gets it REJECTED with the reason.
+        """
+        with self._submit_lock:
+            with self._lock:
+                request = CommandRequest(id=self._next_id, command=command, source=source, approval=approval)
+                self._next_id += 1
+            refused = self._fault
+            try:
+                for observer in list(self._observers):
+                    observer.command_received(request)
+            except BtPlannerError as error:
+                refused = refused or f"the command was not recorded, so it will not run: {error}"
+            with self._lock:
+                if refused is None and self._fault is not None:
+                    refused = self._fault
+                if refused is not None:
+                    self._reporter.report(request, MissionState.REJECTED, reason=refused)
+                elif self._estop:
+                    self._reporter.report(
+                        request, MissionState.REJECTED, reason="emergency stop engaged; release it first"
+                    )
+                else:
+                    self._inbox.append(request)
             return request.id
 
     def estop(self, on: bool) -> None:
         """Engage (True) or release (False) the e-stop. Engaging cancels the robot's goal at once."""
         with self._lock:
             self._estop = on
+        self._reporter.event(0, MissionEventKind.ESTOP, engaged=on)
         if on:
             self.robot.cancel()
+
+    def halt(self, reason: str) -> None:
+        """Stop for good: cancel the robot's goal now, end the running command with ``reason`` at the
+        next tick, and reject every later command with it. For faults such as a journal that can no
+        longer write; only a new ``Mission`` clears it. Safe from any thread; the first reason stays.
+        """
+        with self._lock:
+            if self._fault is not None:
+                return
+            self._fault = reason
+            self._cancel = reason
+        self._reporter.event(0, MissionEventKind.HALTED, reason=reason)
+        self.robot.cancel()
+
+    @property
+    def fault(self) -> str | None:
+        """Why the mission was halted (``halt``); None while it runs normally."""
+        return self._fault
+
+    def add_observer(self, observer: MissionObserver) -> None:
+        """Send every later command and event to ``observer`` (see ``MissionObserver``)."""
+        self._observers.append(observer)
+        self._reporter.recording = True
 
     def cancel(self, reason: str = "cancelled") -> None:
         """Cancel the running (and any queued) command at the next tick, with ``reason`` as its last word.
@@ -183,7 +250,7 @@ class Mission:
         """Apply queued commands and the e-stop flag, tick the tree once, deliver status changes."""
         with self._lock:
             inbox, self._inbox = self._inbox, []
-            estop, cancel, self._cancel = self._estop, self._cancel, None
+            estop, cancel, self._cancel = self._estop or self._fault is not None, self._cancel, None
         if cancel is not None:
             self._cancel_now(cancel, queued=inbox)
             inbox = []
@@ -201,6 +268,11 @@ class Mission:
         for status in self._reporter.drain():
             for listener in list(self._listeners):
                 listener(status)
+        if self._observers:
+            events = self._reporter.drain_events()
+            if events:
+                for observer in list(self._observers):
+                    observer.mission_events(events)
 
     def _cancel_now(self, reason: str, *, queued: list[CommandRequest]) -> None:
         pending = self._blackboard.get(keys.MISSION_REQUEST)

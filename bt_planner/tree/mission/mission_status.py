@@ -6,6 +6,7 @@ from enum import Enum
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from bt_planner.config import ApprovalPolicy
 from bt_planner.core.issues import PlanIssue
 from bt_planner.plans.plan import Plan
 from bt_planner.tree.action_outcome import ActionOutcome
@@ -16,6 +17,7 @@ class MissionState(str, Enum):
 
     WAITING = "waiting"
     PLANNING = "planning"
+    AWAITING_APPROVAL = "awaiting_approval"
     EXECUTING = "executing"
     REPLANNING = "replanning"
     SUCCEEDED = "succeeded"
@@ -34,12 +36,18 @@ _TERMINAL = frozenset(
 
 
 class CommandRequest(BaseModel):
-    """A submitted command; ``id`` is unique within one ``Mission``."""
+    """A submitted command; ``id`` is unique within one ``Mission``.
+
+    ``source`` names the entry point (``api``, ``cli``, ``ros-topic``, ``ros-action``, ``mcp``,
+    ``replay``); ``approval`` is this command's own approval policy, added to the configured one.
+    """
 
     model_config = ConfigDict(frozen=True)
 
     id: int = Field(ge=1)
     command: str
+    source: str = "api"
+    approval: ApprovalPolicy | None = None
 
 
 class MissionStatus(BaseModel):

@@ -23,6 +23,7 @@ from bt_planner.plans.feedback import ExecutionFeedback
 from bt_planner.plans.task_goals import GoalList
 from bt_planner.tree import keys
 from bt_planner.tree.mission.belief import apply_robot_state
+from bt_planner.tree.mission.mission_events import MissionEventKind
 from bt_planner.tree.mission.mission_status import CommandRequest, MissionState
 from bt_planner.tree.mission.reporter import MissionReporter
 from bt_planner.tree.mission.worker import PlanWorker
@@ -161,6 +162,9 @@ class PlanCommand(PortsMixin, py_trees.behaviour.Behaviour, register=False):
     def update(self) -> Status:
         request, future = self._request, self._future
         if request is not None and self._symbolic is not None:
+            self.reporter.event(
+                request.id, MissionEventKind.PLAN_ANSWERED, result=self._symbolic, symbolic=True
+            )
             return self._accept(request, self._symbolic)
         if request is None or future is None:
             self.feedback_message = "no active command"
@@ -174,6 +178,7 @@ class PlanCommand(PortsMixin, py_trees.behaviour.Behaviour, register=False):
             return self._give_up(request, f"the planner raised {type(error).__name__}: {error}", [])
         if self._feedback is not None:
             self._plan_was_symbolic_from = None  # the model re-planned
+        self.reporter.event(request.id, MissionEventKind.PLAN_ANSWERED, result=result, symbolic=False)
         return self._accept(request, result)
 
     def _accept(self, request: CommandRequest, result: PlanResult) -> Status:
@@ -184,6 +189,7 @@ class PlanCommand(PortsMixin, py_trees.behaviour.Behaviour, register=False):
             return self._give_up(request, reason, result.issues)
         state = self._state if self._state is not None else self._belief.robot
         issues = self.verifier.verify(result.plan, state, self._belief)
+        self.reporter.event(request.id, MissionEventKind.VERIFIED, issues=issues)
         if _errors(issues):
             reason = "; ".join(str(issue) for issue in _errors(issues))
             return self._give_up(request, f"verification failed: {reason}", issues)
