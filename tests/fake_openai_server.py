@@ -16,6 +16,7 @@ import json
 import select
 import socket
 import threading
+import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -63,6 +64,9 @@ class FakeOpenAIServer:
         self._stopping = threading.Event()
         self._hang_ups = 0
         self._hung_up = threading.Condition(self._lock)
+        self._received = threading.Condition(self._lock)
+        self.request_times: list[float] = []
+        """``time.monotonic()`` at the arrival of each request, in step with ``requests``."""
         self._httpd = _Server(("127.0.0.1", 0), self._handler())
         self._thread = threading.Thread(
             target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, name="fake-openai", daemon=True
@@ -109,9 +113,16 @@ class FakeOpenAIServer:
         self._httpd.shutdown()
         self._httpd.server_close()
 
+    def wait_for_requests(self, count: int, timeout_s: float) -> bool:
+        """Wait until ``count`` requests have arrived; False if ``timeout_s`` passed first."""
+        with self._received:
+            return self._received.wait_for(lambda: len(self.requests) >= count, timeout=timeout_s)
+
     def _next(self, body: dict[str, Any]) -> Scripted:
-        with self._lock:
+        with self._received:
             self.requests.append(body)
+            self.request_times.append(time.monotonic())
+            self._received.notify_all()
             if self._script:
                 return self._script.popleft()
         if callable(self.default):
@@ -137,6 +148,7 @@ class FakeOpenAIServer:
                 if server.reject_json_schema and fmt == "json_schema":
                     with server._lock:
                         server.requests.append(body)
+                        server.request_times.append(time.monotonic())
                     self._send(
                         400, {"error": {"message": "response_format json_schema is not supported"}}, {}
                     )

@@ -14,6 +14,7 @@ from bt_planner.cli import (
     mcp_cmd,
     plan_cmd,
     run_cmd,
+    send_cmd,
     view_cmd,
     watch_cmd,
 )
@@ -40,6 +41,7 @@ app.command("view")(view_cmd.view)
 app.command("watch")(watch_cmd.watch)
 app.command("mcp")(mcp_cmd.mcp)
 app.command("export")(export_cmd.export)
+app.command("send")(send_cmd.send)
 app.add_typer(journal_cmd.app, name="journal")
 
 

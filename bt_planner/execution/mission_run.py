@@ -259,7 +259,9 @@ class MissionRunner:
     def _wait_for_answer(self, command_id: int) -> None:
         """Block until the command's pending approval is answered or times out (wall clock)."""
         broker = self.mission.approvals
-        seen = broker.version
+        seen = broker.version  # read before the check: a cancel after it bumps the version
+        if self.mission.stop_requested:
+            return
         for request in broker.pending():
             if request.command_id == command_id:
                 broker.wait(seen=seen, timeout_s=broker.seconds_left(request.id) + 0.001)

@@ -549,11 +549,8 @@ class RobotSession:
                 ended = f"run {run_id} has already ended" if target is not None else "no run is active"
                 return StopAnswer(estop_engaged=estop, run_id=None, message=f"{ended}; nothing to cancel")
             active.cancel_reason = "cancelled by the MCP client"
-            if active.runner is not None:
+            if active.runner is not None:  # also wakes a run waiting for an approval
                 active.runner.mission.cancel(active.cancel_reason)
-            waiting = active.approval_request
-        if waiting is not None:  # wake a run waiting for an answer (its runner blocks on the broker)
-            self.approvals.withdraw(waiting, "cancelled by the MCP client")
         return StopAnswer(
             estop_engaged=estop, run_id=active.run_id, message=f"run {active.run_id} is being cancelled"
         )
@@ -565,10 +562,7 @@ class RobotSession:
             active = self._active
             if active is not None and active.runner is not None:
                 active.runner.mission.estop(True)
-            waiting = active.approval_request if active is not None else None
         self.robot.cancel()
-        if waiting is not None:
-            self.approvals.withdraw(waiting, "emergency stop")
         stopped = active.run_id if active is not None else None
         message = "emergency stop engaged" + (f"; run {stopped} is stopped" if stopped else "")
         return StopAnswer(

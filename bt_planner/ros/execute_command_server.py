@@ -9,6 +9,10 @@ Semantics, as Nav2's navigators have them:
 * An engaged e-stop aborts the goal (ESTOP); shutting down or deactivating aborts it (SHUTDOWN).
 * Malformed goals (empty or too-long command, unknown or other world file) are accepted and aborted at
   once with an error code and a message; they never disturb the running goal.
+* A plan that needs an operator's approval (parameter ``approval``) shows AWAITING_APPROVAL in the
+  feedback, naming the request to answer with ``decide_approval``; a rejection (or no answer in time)
+  ends the goal ABORTED with outcome REJECTED and error_code APPROVAL_DENIED.
+* Goals are journalled (when the node has a journal) with source ``ros-action``.
 * Feedback goes out whenever the status, attempt or running action changes, and while an action runs
   at most every ``feedback_period_s`` with its progress.
 
@@ -62,6 +66,8 @@ class _Goal:
     last_feedback: tuple[Any, ...] | None = None
     last_feedback_at: float = 0.0
     latest: MissionStatus | None = None
+    awaiting_approval: bool = False
+    """Its plan waits for an operator now (a REJECTED then is the operator's: APPROVAL_DENIED)."""
 
 
 @dataclass(frozen=True)
@@ -173,7 +179,7 @@ class ExecuteCommandServer:
             assert mission is not None
             if self._newest is not None and not self._newest.done.done():
                 self._newest.preempted_by = -1  # set to the new command id below
-            goal.command_id = mission.submit(goal.command.strip())
+            goal.command_id = mission.submit(goal.command.strip(), source="ros-action")
             if self._newest is not None and self._newest.preempted_by == -1:
                 self._newest.preempted_by = goal.command_id
             self._goals[goal.command_id] = goal
@@ -211,7 +217,14 @@ class ExecuteCommandServer:
         if goal is None or goal.done.done():
             return
         goal.latest = status
-        if status.terminal:
+        was_awaiting = goal.awaiting_approval
+        goal.awaiting_approval = status.state is MissionState.AWAITING_APPROVAL
+        if status.terminal and was_awaiting and status.state is MissionState.REJECTED:
+            goal.done.set_result(
+                self._result(Result.OUTCOME_REJECTED, Result.APPROVAL_DENIED, status.reason, status)
+            )
+            del self._goals[goal.command_id]
+        elif status.terminal:
             self._finish(goal, status)
         else:
             self._feedback(goal, force=True)
@@ -275,8 +288,21 @@ class ExecuteCommandServer:
         feedback.action_count = running.count
         feedback.action_title = text(running.title, max_chars=300)
         feedback.progress = float(min(max(running.progress, 0.0), 1.0))
-        feedback.message = text(running.message or status.reason)
+        feedback.message = text(running.message or self._waiting_message(status) or status.reason)
         goal.handle.publish_feedback(feedback)
+
+    def _waiting_message(self, status: MissionStatus) -> str:
+        """While the plan waits for approval: which request to answer (``decide_approval``), and why."""
+        mission = self._mission()
+        if status.state is not MissionState.AWAITING_APPROVAL or mission is None:
+            return ""
+        for request in mission.approvals.pending():
+            if request.command_id == status.command_id:
+                return (
+                    f"waiting for approval request {request.id} (decide_approval service): "
+                    f"{'; '.join(request.reasons)}"
+                )
+        return ""
 
     # ---- shutdown ---------------------------------------------------------------------------
 

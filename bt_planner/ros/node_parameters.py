@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from typing import Literal, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from bt_planner.config import ApprovalPolicy
 
 
 class _Parameters(BaseModel):
@@ -80,6 +82,30 @@ class PlannerNodeParameters(_Parameters):
         description="Comma-separated namespaces of other robots in the same world (e.g. /robot2,/robot3): "
         "a plan driving to where one of them stands is refused",
     )
+    journal_path: str = Field(
+        default="",
+        description="Mission journal (SQLite) every command is recorded in; commands a killed node left open "
+        "are closed aborted at start. Empty: none (default: journal.path)",
+    )
+    approval: str = Field(
+        default="never",
+        description="Operator approval gate: never, always, on_warnings or 'for_actions grasp place'; a waiting "
+        "plan is on approval_requests, answer with the decide_approval service (default: execution.approval)",
+    )
+    approval_timeout_s: float = Field(
+        default=60.0,
+        gt=0,
+        description="Wall seconds a plan waits for approval; no answer rejects it (default: "
+        "execution.approval.timeout_s)",
+    )
+
+    @field_validator("approval")
+    @classmethod
+    def _valid_policy(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("empty; use never, always, on_warnings or 'for_actions ACTION [ACTION ...]'")
+        ApprovalPolicy.model_validate(value)  # raises with the allowed modes
+        return value
 
 
 class SimNodeParameters(_Parameters):

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 from bt_planner.core.state import GripperState
 from bt_planner.robot.goal_status import Detection
 from bt_planner.robot.robot_goals import Goal
+from bt_planner.tree.mission import ApprovalRequest
 
 
 class _Payload(BaseModel):
@@ -23,7 +24,8 @@ class _Payload(BaseModel):
 class PlannerStatus(str, Enum):
     """``planner_status`` values. Each command ends in exactly one of SUCCEEDED, FAILED, CANCELLED,
     PLANNING_FAILED (no safe plan, or refused while the e-stop is engaged) or REJECTED (never planned:
-    empty, too long, or the command queue was full)."""
+    empty, too long, or the command queue was full; or its plan was rejected by an operator, or nobody
+    approved it in time). AWAITING_APPROVAL: a verified plan waits for an operator (approval_requests)."""
 
     RECEIVED_COMMAND = "RECEIVED_COMMAND"
     PLANNING_STARTED = "PLANNING_STARTED"
@@ -34,6 +36,7 @@ class PlannerStatus(str, Enum):
     FAILED = "FAILED"
     CANCELLED = "CANCELLED"
     REJECTED = "REJECTED"
+    AWAITING_APPROVAL = "AWAITING_APPROVAL"
 
     @property
     def terminal(self) -> bool:
@@ -70,6 +73,13 @@ class FeedbackMessage(_Payload):
     action_count: int = 0
     action: str | None = Field(default=None, description="name of the running action's subtree")
     message: str = ""
+
+
+class ApprovalRequestsMessage(_Payload):
+    """``approval_requests``: every plan waiting for an operator, oldest first (empty: none waits)."""
+
+    timestamp: float = Field(description="seconds since the Unix epoch")
+    pending: tuple[ApprovalRequest, ...] = ()
 
 
 class GripperReading(_Payload):

@@ -36,11 +36,13 @@ STATUS_CODES: dict[PlannerStatus, int] = {
     PlannerStatus.FAILED: PlannerStatusMsg.FAILED,
     PlannerStatus.CANCELLED: PlannerStatusMsg.CANCELLED,
     PlannerStatus.REJECTED: PlannerStatusMsg.REJECTED,
+    PlannerStatus.AWAITING_APPROVAL: PlannerStatusMsg.AWAITING_APPROVAL,
 }
 
 _MISSION_TO_STATUS: dict[MissionState, PlannerStatus] = {
     MissionState.WAITING: PlannerStatus.RECEIVED_COMMAND,
     MissionState.PLANNING: PlannerStatus.PLANNING_STARTED,
+    MissionState.AWAITING_APPROVAL: PlannerStatus.AWAITING_APPROVAL,
     MissionState.REPLANNING: PlannerStatus.PLANNING_STARTED,
     MissionState.EXECUTING: PlannerStatus.EXECUTING,
     MissionState.SUCCEEDED: PlannerStatus.SUCCEEDED,

@@ -6,6 +6,11 @@ re-plans on failure. The tree ticks on an rclpy timer every ``tick_period_s``; i
 robot-state subscriber leaves (:class:`StateTopics`), so the mission acts only on state that has arrived, and
 guards fail the running action once the required state topics are silent for ``state_timeout_s``.
 
+With ``journal_path`` set, every command (``robot_command``: source ``ros-topic``; ``execute_command``:
+``ros-action``) is journalled; opening the journal closes what a killed node left open as aborted. Plans the
+``approval`` policy gates wait on ``approval_requests`` for the ``decide_approval`` service
+(:mod:`bt_planner.ros.approval_service`).
+
 Publishes ``planner_status``, ``planned_actions``, ``planner_feedback`` and ``tree_snapshot``; see
 :mod:`bt_planner.ros.topics` for every topic and payload.
 """
@@ -21,17 +26,21 @@ import py_trees
 from rclpy.node import Node
 from std_msgs.msg import Bool, String
 
-from bt_planner.config import Settings
-from bt_planner.errors import BackendUnavailable
+from bt_planner.config import ApprovalPolicy, Settings
+from bt_planner.errors import BackendUnavailable, JournalError
+from bt_planner.journal import MissionJournal
 from bt_planner.planning.planner import LLMActionPlanner
 from bt_planner.ros import qos, topics
+from bt_planner.ros.approval_service import ApprovalService, policy_text
 from bt_planner.ros.execute_command_server import ActiveAction, ExecuteCommandServer
 from bt_planner.ros.fleet_peers import guard_peers
 from bt_planner.ros.node_events import NodeDeaths
+from bt_planner.ros.node_journal import open_node_journal
 from bt_planner.ros.node_parameters import PlannerNodeParameters
 from bt_planner.ros.node_runtime import run_node
 from bt_planner.ros.parameter_binding import declare_parameters, describe
 from bt_planner.ros.payloads import FeedbackMessage, PlannerStatus
+from bt_planner.ros.plan_services import PlanServices
 from bt_planner.ros.robot_liveness import RobotLiveness
 from bt_planner.ros.robot_selection import select_robot
 from bt_planner.ros.snapshot_publisher import SnapshotPublisher
@@ -39,6 +48,7 @@ from bt_planner.ros.snapshot_streams import SnapshotStreams
 from bt_planner.ros.state_topics import StateTopics
 from bt_planner.ros.status_publisher import StatusPublisher
 from bt_planner.ros.world_file import load_world
+from bt_planner.ros.world_markers import WorldMarkers
 from bt_planner.snapshot.capture import capture
 from bt_planner.snapshot.tree_snapshot import MissionContext
 from bt_planner.tree.action_outcome import ActionStatus
@@ -57,14 +67,25 @@ def load_parameters(node: Node) -> tuple[PlannerNodeParameters, Settings]:
         tick_period_s=settings.execution.tick_period_s,
         state_timeout_s=settings.safety.max_state_age_s,
         max_replans=settings.execution.max_replans,
+        journal_path=str(settings.journal.path or ""),
+        approval=policy_text(settings.execution.approval),
+        approval_timeout_s=settings.execution.approval.timeout_s,
     )
     params = declare_parameters(node, defaults, skip=("config_file",))
+    approval = ApprovalPolicy.model_validate(params.approval).model_copy(
+        update={"timeout_s": params.approval_timeout_s}
+    )
     settings = settings.model_copy(
         update={
             "safety": settings.safety.model_copy(update={"max_state_age_s": params.state_timeout_s}),
             "execution": settings.execution.model_copy(
-                update={"tick_period_s": params.tick_period_s, "max_replans": params.max_replans}
+                update={
+                    "tick_period_s": params.tick_period_s,
+                    "max_replans": params.max_replans,
+                    "approval": approval,
+                }
             ),
+            "journal": settings.journal.model_copy(update={"path": params.journal_path or None}),
         }
     )
     return params, settings
@@ -85,13 +106,14 @@ class PlannerNode:
             self.node, params=self.params, state_topics=self.state_topics, fallback=self.world.robot
         )
         self.status = StatusPublisher(self.node, explain_failure=self._silent_topics)
+        self.planner = guard_peers(
+            self.node,
+            planner if planner is not None else LLMActionPlanner(self.settings),
+            peers=self.params.fleet_peers,
+            limits=self.settings.safety,
+        )
         self.mission = Mission(
-            planner=guard_peers(
-                self.node,
-                planner if planner is not None else LLMActionPlanner(self.settings),
-                peers=self.params.fleet_peers,
-                limits=self.settings.safety,
-            ),
+            planner=self.planner,
             robot=self.robot,
             world=self.world,
             limits=self.settings.safety,
@@ -105,6 +127,15 @@ class PlannerNode:
         self.mission.tree.visitors.append(self._visitor)
         self.snapshots = SnapshotPublisher(self.node, period_s=self.params.snapshot_period_s)
         self.snapshot_streams = SnapshotStreams(self.node)
+        self.plan_services = PlanServices(
+            self.node,
+            planner=self.planner,
+            limits=self.settings.safety,
+            state=self.robot.state,
+            world=self.mission.world_belief,
+            max_command_length=self.params.max_command_length,
+        )
+        self.markers = WorldMarkers(self.node)
         self.ticks = 0
         self._received_since_tick = 0
         self.actions = ExecuteCommandServer(
@@ -116,6 +147,13 @@ class PlannerNode:
             max_command_length=self.params.max_command_length,
         )
         self.mission.add_listener(self.actions.on_mission_status)
+        # before the first command: every command is journalled from its arrival (a failing journal halts)
+        self.journal = open_node_journal(
+            self.node, path=self.params.journal_path, settings=self.settings.journal
+        )
+        if self.journal is not None:
+            MissionJournal(self.journal).attach(self.mission)
+        self.approvals = ApprovalService(self.node, broker=self.mission.approvals)
         self.liveness = RobotLiveness(self.node, topic=topics.ODOM.name)
         self.deaths = NodeDeaths(self.node, on_death=self._on_node_died)
         self._robot_stopped_at_start = False
@@ -134,7 +172,10 @@ class PlannerNode:
     def close(self) -> None:
         self.actions.abort_all("shutdown")
         self.mission.shutdown()
+        self.plan_services.destroy()
         self.state_topics.shutdown()
+        if self.journal is not None:
+            self.journal.close()
 
     def finish(self, spin_once: Callable[[], None], *, timeout_s: float = 2.0) -> None:
         """On the way out, while ROS still spins: cancel the running command ("shutdown"), publish its
@@ -168,7 +209,7 @@ class PlannerNode:
             self.status.publish(PlannerStatus.REJECTED, command=command[:200], details=reason)
             return
         self.status.publish(PlannerStatus.RECEIVED_COMMAND, command=command)
-        self.mission.submit(command)
+        self.mission.submit(command, source="ros-topic")
 
     def _on_node_died(self, name: str, message: str) -> None:
         if name == self.node.get_name():
@@ -197,6 +238,7 @@ class PlannerNode:
             self.robot.cancel()  # a restarted planner starts with the robot stopped
         self._publish_feedback()
         self._publish_snapshot()
+        self._publish_markers()
 
     def _running_leaf(self) -> ActionLeaf[Any] | None:
         compiled = self.mission.current_plan()
@@ -272,6 +314,15 @@ class PlannerNode:
         )
         self.snapshots.offer(snapshot)
 
+    def _publish_markers(self) -> None:
+        compiled = self.mission.current_plan()
+        leaf = self._running_leaf()
+        self.markers.update(
+            self.mission.world_belief(),
+            compiled.plan if compiled is not None else None,
+            running_index=leaf.index if leaf is not None else -1,
+        )
+
     def _silent_topics(self) -> str:
         silent = self.state_topics.stale_topics(self.params.state_timeout_s)
         gone = self.liveness.gone()
@@ -284,7 +335,9 @@ class PlannerNode:
 
 def main(args: list[str] | None = None) -> int:
     """Console script ``bt-planner-node``: spin the planner node until Ctrl-C."""
-    return run_node(PlannerNode, args=args, startup_errors=(ValueError, OSError, BackendUnavailable))
+    return run_node(
+        PlannerNode, args=args, startup_errors=(ValueError, OSError, BackendUnavailable, JournalError)
+    )
 
 
 if __name__ == "__main__":

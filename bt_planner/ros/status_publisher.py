@@ -1,5 +1,8 @@
 """Mission status → ``planner_status``, ``planned_actions`` and ``planner_feedback``.
 
+Every status goes out twice: as JSON on ``planner_status`` (``std_msgs/String``, the seed's format, for
+compatibility) and typed on ``planner_state`` (``bt_planner_msgs/PlannerStatus``, for ROS tools).
+
 How mission states read on ``planner_status``:
 
 ==============================  ==============================================================
@@ -11,6 +14,8 @@ replanning                      PLANNING_STARTED (details: which action failed a
 executing a new plan            PLANNING_SUCCESS, the plan on ``planned_actions``, then EXECUTING
 succeeded / failed / cancelled  SUCCEEDED / FAILED / CANCELLED (details: the reason)
 rejected (no safe plan)         PLANNING_FAILED (details: the planner's or verifier's reasons)
+awaiting approval               AWAITING_APPROVAL (details: why the plan needs approval)
+plan rejected by an operator    REJECTED (details: who rejected it, via what, and why; or the timeout)
 ==============================  ==============================================================
 """
 
@@ -20,16 +25,18 @@ import json
 import time
 from collections.abc import Callable
 
+from bt_planner_msgs.msg import PlannerStatus as PlannerStatusMsg
 from rclpy.duration import Duration
 from rclpy.node import Node
 from std_msgs.msg import String
 
-from bt_planner.ros import qos, topics
+from bt_planner.ros import plan_messages, qos, topics
 from bt_planner.ros.payloads import FeedbackMessage, PlannerStatus, StatusMessage
 from bt_planner.tree.mission import MissionState, MissionStatus
 
 _DIRECT: dict[MissionState, PlannerStatus] = {
     MissionState.PLANNING: PlannerStatus.PLANNING_STARTED,
+    MissionState.AWAITING_APPROVAL: PlannerStatus.AWAITING_APPROVAL,
     MissionState.REPLANNING: PlannerStatus.PLANNING_STARTED,
     MissionState.SUCCEEDED: PlannerStatus.SUCCEEDED,
     MissionState.FAILED: PlannerStatus.FAILED,
@@ -48,9 +55,15 @@ class StatusPublisher:
         self.explain_failure = explain_failure
         self.latest: StatusMessage | None = None
         self._announced_plans: set[tuple[int, int]] = set()
+        self._awaiting: set[int] = set()
+        """Commands whose plan waits for approval now (a REJECTED then is the operator's, not the planner's)."""
         self._last_feedback: tuple[object, ...] | None = None
         self._status = node.create_publisher(
             String, topics.PLANNER_STATUS.name, qos.for_topic(topics.PLANNER_STATUS)
+        )
+        self._clock = node.get_clock()
+        self._typed = node.create_publisher(
+            PlannerStatusMsg, topics.PLANNER_STATE.name, qos.for_topic(topics.PLANNER_STATE)
         )
         self._plans = node.create_publisher(
             String, topics.PLANNED_ACTIONS.name, qos.for_topic(topics.PLANNED_ACTIONS)
@@ -66,12 +79,25 @@ class StatusPublisher:
     def publish(self, status: PlannerStatus, *, command: str | None, details: str = "") -> StatusMessage:
         message = StatusMessage(status=status, timestamp=time.time(), details=details, command=command)
         self._status.publish(String(data=message.model_dump_json()))
+        self._typed.publish(
+            PlannerStatusMsg(
+                stamp=self._clock.now().to_msg(),
+                status=plan_messages.STATUS_CODES[status],
+                status_name=status.value,
+                command=plan_messages.text(command or "", max_chars=plan_messages.MAX_TEXT_CHARS),
+                details=plan_messages.text(details),
+            )
+        )
         self.latest = message
         return message
 
     def on_mission_status(self, status: MissionStatus) -> None:
         """Translate one mission status change (call on the ticking thread, in order)."""
         command = status.command
+        was_awaiting = status.command_id in self._awaiting
+        self._awaiting.discard(status.command_id)
+        if status.state is MissionState.AWAITING_APPROVAL:
+            self._awaiting.add(status.command_id)
         if status.state is MissionState.EXECUTING:
             key = (status.command_id, status.attempt)
             if key not in self._announced_plans and status.plan is not None:
@@ -89,6 +115,8 @@ class StatusPublisher:
         mapped = _DIRECT.get(status.state)
         if mapped is None:
             return
+        if was_awaiting and status.state is MissionState.REJECTED:
+            mapped = PlannerStatus.REJECTED
         details = status.reason
         if mapped is PlannerStatus.FAILED:
             extra = self.explain_failure()

@@ -62,6 +62,17 @@ PLANNER_FEEDBACK = Topic(
     name="planner_feedback", type="std_msgs/String", qos=QosKind.COMMAND, route="planner → any",
     payload='{"timestamp", "command", "attempt", "action_index", "action_count", "action", "message"}',
 )  # fmt: skip
+PLANNER_STATE = Topic(
+    name="planner_state", type="bt_planner_msgs/PlannerStatus", qos=QosKind.LATCHED_HISTORY,
+    route="planner → any",
+    payload="the same statuses as planner_status, typed (stamp, status constant, status_name, command, "
+    "details); for rqt, ros2 topic echo and C++ clients",
+)  # fmt: skip
+WORLD_MARKERS = Topic(
+    name="world_markers", type="visualization_msgs/MarkerArray", qos=QosKind.LATCHED, route="planner → RViz",
+    payload="namespaces locations, objects, obstacles, forbidden_zones (the world belief) and plan_path, "
+    "plan_targets (the current plan, the running step highlighted); frame map; launch/bt_planner.rviz",
+)  # fmt: skip
 TREE_SNAPSHOT = Topic(
     name="tree_snapshot", type="std_msgs/String", qos=QosKind.LATCHED, route="planner → viewers",
     payload="TreeSnapshot JSON (bt_planner.snapshot), on change and every snapshot_period_s",
@@ -110,13 +121,19 @@ DETECTIONS = Topic(
     payload='{"timestamp", "detections": [{"object_id", "object_type", "position", "distance_m", "confidence"}]}'
     ": the latest detect result",
 )  # fmt: skip
+APPROVAL_REQUESTS = Topic(
+    name="approval_requests", type="std_msgs/String", qos=QosKind.LATCHED, route="planner → operators",
+    payload='{"timestamp", "pending": [{"id", "command_id", "command", "plan", "issues", "reasons", '
+    '"timeout_s", ...}]}: plans waiting for approval (answer with the decide_approval service)',
+)  # fmt: skip
 WORLD_STATE = Topic(
     name="world_state", type="std_msgs/String", qos=QosKind.LATCHED, route="simulator → tests, viewers",
     payload="the simulated World (bt_planner.core.world) as JSON: objects where they are now, robot state",
 )  # fmt: skip
 
 ALL_TOPICS: tuple[Topic, ...] = (
-    ROBOT_COMMAND, ESTOP, PLANNED_ACTIONS, PLANNER_STATUS, PLANNER_FEEDBACK, TREE_SNAPSHOT,
+    ROBOT_COMMAND, ESTOP, PLANNED_ACTIONS, PLANNER_STATUS, PLANNER_FEEDBACK, TREE_SNAPSHOT, APPROVAL_REQUESTS,
+    PLANNER_STATE, WORLD_MARKERS,
     GOAL_POSE, CMD_VEL, SPEECH, MANIPULATION, GOAL_STATUS,
     ODOM, BATTERY, JOINT_STATES, GRIPPER_STATE, DETECTIONS, WORLD_STATE,
 )  # fmt: skip

@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import tempfile
@@ -34,6 +35,13 @@ LOCK_DIR = Path(tempfile.gettempdir()) / "bt_planner_ros_domains"
 @pytest.fixture
 def ros_domain() -> Iterator[int]:
     """A ROS domain id no other process using this scheme holds; released when the test ends."""
+    with hold_domain() as domain:
+        yield domain
+
+
+@contextlib.contextmanager
+def hold_domain() -> Iterator[int]:
+    """Hold a free ROS domain id (exclusive file lock) for the ``with`` block; for module-scoped stacks too."""
     LOCK_DIR.mkdir(exist_ok=True)
     count = len(DOMAIN_RANGE)
     start = os.getpid() % count
@@ -59,7 +67,12 @@ def ros_domain() -> Iterator[int]:
 @pytest.fixture
 def ros_env(ros_domain: int, server: FakeOpenAIServer, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     """Environment for node processes (and, via monkeypatch, this process): loopback-only DDS."""
-    network = {"ROS_DOMAIN_ID": str(ros_domain), "ROS_AUTOMATIC_DISCOVERY_RANGE": "LOCALHOST"}
+    return node_env(ros_domain, server, monkeypatch)
+
+
+def node_env(domain: int, server: FakeOpenAIServer, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """``ros_env`` for any scope: joins this process to ``domain`` (via ``monkeypatch``), returns the nodes' env."""
+    network = {"ROS_DOMAIN_ID": str(domain), "ROS_AUTOMATIC_DISCOVERY_RANGE": "LOCALHOST"}
     for name, value in network.items():
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("ROS_STATIC_PEERS", raising=False)
@@ -110,3 +123,47 @@ def start_node(ros_env: dict[str, str], tmp_path: Path) -> Iterator[Callable[...
             child.stop(grace_s=5.0)
         for child in started:
             print(f"----- {child.name} (pid {child.pid}, exit {child.returncode}) -----\n{child.output()}")
+
+
+class ModuleRos:
+    """What ``module_ros`` shares across a module's tests: domain, scripted LLM server, probe, node starter."""
+
+    def __init__(
+        self, *, domain: int, env: dict[str, str], server: FakeOpenAIServer, probe: Probe, log_dir: Path
+    ):
+        self.domain = domain
+        self.env = env
+        self.server = server
+        self.probe = probe
+        self.log_dir = log_dir
+        self.started: list[ChildProcess] = []
+
+    def start(self, spec: NodeSpec) -> ChildProcess:
+        child = ChildProcess(
+            spec.label, spec.argv(), env=self.env, log_path=self.log_dir / f"{spec.label}.log"
+        )
+        self.started.append(child.start())
+        return child
+
+
+@pytest.fixture(scope="module")
+def module_ros(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ModuleRos]:
+    """Like ``ros_env`` + ``probe`` + ``start_node``, once per module: start one node pair for all its tests."""
+    from tests.ros.probe import Probe  # needs rclpy: test modules importorskip it first
+
+    with hold_domain() as domain, FakeOpenAIServer() as server, pytest.MonkeyPatch.context() as patch:
+        env = node_env(domain, server, patch)
+        probe = Probe(domain_id=domain)
+        shared = ModuleRos(
+            domain=domain, env=env, server=server, probe=probe, log_dir=tmp_path_factory.mktemp("ros-logs")
+        )
+        try:
+            yield shared
+        finally:
+            for child in reversed(shared.started):
+                child.stop(grace_s=5.0)
+            probe.close()
+            for child in shared.started:
+                print(
+                    f"----- {child.name} (pid {child.pid}, exit {child.returncode}) -----\n{child.output()}"
+                )

@@ -178,7 +178,7 @@ def test_speech_rule_ignores_words_that_merely_contain_a_forbidden_one(message):
     assert rules.speech_rule(message=message, limits=LIMITS) is None
 
 
-@pytest.mark.parametrize("message", ["I will BREAK it", "break!", "Kill-switch engaged", "(harm)"])
+@pytest.mark.parametrize("message", ["I will BREAK it", "break!", "Kill-mode engaged", "(harm)"])
 def test_speech_rule_matches_whole_words_in_any_case(message):
     issue = rules.speech_rule(message=message, limits=LIMITS, action_index=4)
     assert issue is not None

@@ -19,6 +19,7 @@ The caller holds ``LoadedModel.lock``.
 from __future__ import annotations
 
 import ctypes
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -254,6 +255,7 @@ def decode(
     temperature: float = 0.0,
     drafts: bool = True,
     veto: NoStayNavigate | None = None,
+    should_stop: Callable[[], str | None] | None = None,
 ) -> Decoded:
     """Complete ``prompt`` with text the grammar accepts. The caller holds ``model.lock``.
 
@@ -261,6 +263,8 @@ def decode(
     ``n_batch`` tokens); ``PromptTokens`` come ready, with their own batch checkpoints.
     ``drafts`` (prompt-lookup drafting, used only at temperature 0) changes speed, never the text.
     ``veto`` (optional) rejects navigate steps to where the robot already is.
+    ``should_stop`` (optional) is asked after the prompt and before every token: a reason it returns
+    (a deadline passed, the caller cancelled) ends decoding with a ``DecodingError`` naming it.
     """
     llama = model.llama
     prompt = _tokenized(model, prompt)
@@ -280,6 +284,9 @@ def decode(
         reused = session.load_prompt(prompt)
         logits_index = -1
         while len(out) < budget:
+            reason = should_stop() if should_stop is not None else None
+            if reason is not None:
+                raise DecodingError(f"stopped after {len(out)} of at most {budget} tokens: {reason}")
             token = session.choose(session.logits(logits_index))
             if session.is_end(token):
                 finish = "stop"

@@ -23,8 +23,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import llama_cpp
 
@@ -162,12 +163,25 @@ class LocalLlamaBackend:
         return few_shot.text, few_shot.examples
 
     def complete(self, request: ChatRequest) -> ChatReply:
-        """Decode one reply to ``request`` under its schema's grammar (raises ``BackendError`` only)."""
+        """Decode one reply to ``request`` under its schema's grammar (raises ``BackendError`` only).
+
+        Decoding stops at ``request.deadline`` (checked before every token): the reply is then a
+        final ``BackendError``, not a truncated plan.
+        """
+        return self._complete(request, cancelled=None)
+
+    def _complete(self, request: ChatRequest, *, cancelled: threading.Event | None) -> ChatReply:
         context = self._model.context_tokens
         reserve = min(request.max_tokens, context // 2)
+        should_stop = _stopper(request.deadline, cancelled)
+        wait_s = -1.0 if request.deadline is None else max(0.0, request.deadline - time.monotonic())
         try:
             grammar = grammar_for_schema(request.json_schema, compact=self._prompting == "chat")
-            with self._model.lock:
+            if not self._model.lock.acquire(timeout=wait_s):
+                raise BackendError(
+                    "local model: busy with another request until the planning deadline passed"
+                )
+            try:
                 started = time.perf_counter()
                 prompt, examples = self._prompt(request, context - reserve)
                 decoded = decode(
@@ -181,8 +195,11 @@ class LocalLlamaBackend:
                     # vs 20.8 tok/s); for an instruct model's short replies they cost more to verify
                     # than they save (qwen2.5-coder-1.5b, goals: 7.3 tok/s with, 18.1 without).
                     drafts=self._prompting == "few_shot",
+                    should_stop=should_stop,
                 )
                 elapsed = time.perf_counter() - started
+            finally:
+                self._model.lock.release()
         except ValueError as error:  # the prompt does not fit
             raise BackendError(
                 f"local model: {error} (context {context} tokens, of which max_tokens reserves {reserve}; "
@@ -206,5 +223,27 @@ class LocalLlamaBackend:
         )
 
     async def acomplete(self, request: ChatRequest) -> ChatReply:
-        """``complete`` on a worker thread, so the event loop keeps running while the model thinks."""
-        return await asyncio.to_thread(self.complete, request)
+        """``complete`` on a worker thread, so the event loop keeps running while the model thinks.
+
+        Cancelling the awaiting task stops the decoding at its next token (the thread cannot be
+        killed, but it stops working and releases the model).
+        """
+        cancelled = threading.Event()
+        try:
+            return await asyncio.to_thread(self._complete, request, cancelled=cancelled)
+        except asyncio.CancelledError:
+            cancelled.set()
+            raise
+
+
+def _stopper(deadline: float | None, cancelled: threading.Event | None) -> Callable[[], str | None]:
+    """The decoding loop's question "stop now?": the planning deadline passed, or the call was cancelled."""
+
+    def should_stop() -> str | None:
+        if cancelled is not None and cancelled.is_set():
+            return "the planning call was cancelled"
+        if deadline is not None and time.monotonic() >= deadline:
+            return "the planning deadline passed (retry.total_timeout_s)"
+        return None
+
+    return should_stop

@@ -180,9 +180,15 @@ class ApprovalBroker:
             self._changed.wait_for(lambda: self._version != seen, timeout=timeout_s)
             return self._version
 
+    def wake(self) -> None:
+        """Wake every ``wait`` without deciding anything (the mission was cancelled or stopped)."""
+        with self._changed:
+            self._version += 1
+            self._changed.notify_all()
+
     @property
     def version(self) -> int:
-        """Bumped on every request opened and every decision (for ``wait``)."""
+        """Bumped on every request opened, every decision and every ``wake`` (for ``wait``)."""
         with self._changed:
             return self._version
 

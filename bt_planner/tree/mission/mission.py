@@ -207,6 +207,7 @@ class Mission:
         self._reporter.event(0, MissionEventKind.ESTOP, engaged=on)
         if on:
             self.robot.cancel()
+            self._wake_approvals()
 
     def halt(self, reason: str) -> None:
         """Stop for good: cancel the robot's goal now, end the running command with ``reason`` at the
@@ -220,6 +221,7 @@ class Mission:
             self._cancel = reason
         self._reporter.event(0, MissionEventKind.HALTED, reason=reason)
         self.robot.cancel()
+        self._wake_approvals()
 
     @property
     def fault(self) -> str | None:
@@ -239,6 +241,17 @@ class Mission:
         """
         with self._lock:
             self._cancel = reason
+        self._wake_approvals()
+
+    @property
+    def stop_requested(self) -> bool:
+        """True while a cancel waits for the next tick, the e-stop is engaged, or the mission halted."""
+        with self._lock:
+            return self._cancel is not None or self._estop or self._fault is not None
+
+    def _wake_approvals(self) -> None:
+        """Wake whoever waits on a pending approval, so the next tick ends the command at once."""
+        self.approvals.wake()
 
     def add_listener(self, listener: StatusListener) -> None:
         """Call ``listener`` with every status change (on the ticking thread)."""

@@ -44,6 +44,20 @@ class CommandPlanner(Protocol):
 
 
 @runtime_checkable
+class PlanSubmitter(Protocol):
+    """A planner that starts a cancellable call itself, like ``LLMActionPlanner.submit``."""
+
+    def submit(
+        self,
+        command: str,
+        state: RobotState | None = ...,
+        world: World | None = ...,
+        *,
+        feedback: ExecutionFeedback | None = ...,
+    ) -> concurrent.futures.Future[PlanResult]: ...
+
+
+@runtime_checkable
 class GoalExpander(Protocol):
     """A planner that can also plan from goals alone, like ``LLMActionPlanner.expand`` (no model call)."""
 
@@ -73,13 +87,16 @@ class PlanCommand(PortsMixin, py_trees.behaviour.Behaviour, register=False):
     robot state to it); writes ``/mission/plan``; clears ``/mission/active`` when it gives up.
 
     Lifecycle: ``initialise`` reports PLANNING (first attempt), updates ``/world/belief`` with the
-    robot state and submits the planner call (with that belief) to the worker thread — except on a
+    robot state and starts the planner call (with that belief): with the planner's own ``submit``
+    when it has one (``LLMActionPlanner``), else on the worker thread — except on a
     re-plan of a goal-mode plan, where it first expands the goals not yet met from the belief
     with the planner's ``expand`` (no model call; see the module docs). ``update``
     is RUNNING until the call returns, then SUCCESS with the plan (verified against the same
     belief) on the blackboard, or FAILURE after reporting the command REJECTED (first attempt) or
     FAILED (a re-plan found no safe plan) with the reasons. ``terminate(INVALID)`` (pre-emption,
-    e-stop) drops the call: a call already running finishes on its thread and is ignored.
+    e-stop) cancels the call: a ``submit`` call is really cancelled (its model request aborted),
+    so the next command plans at once; a call already running on the worker thread finishes there
+    and is ignored.
     """
 
     INPUT_PORTS: dict[str, PortInformation] = {}
@@ -138,7 +155,12 @@ class PlanCommand(PortsMixin, py_trees.behaviour.Behaviour, register=False):
             if self._symbolic is not None:
                 return
         command, state, world, feedback = self._request.command, self._state, self._belief, self._feedback
-        self._future = self.worker.submit(lambda: self.planner.plan(command, state, world, feedback=feedback))
+        if isinstance(self.planner, PlanSubmitter):  # cancellable: a pre-empted call really stops
+            self._future = self.worker.track(self.planner.submit(command, state, world, feedback=feedback))
+        else:
+            self._future = self.worker.submit(
+                lambda: self.planner.plan(command, state, world, feedback=feedback)
+            )
 
     def _replan_symbolically(self, feedback: ExecutionFeedback) -> PlanResult | None:
         """The goals from the failed one on, expanded from the belief; None when the model must be asked."""

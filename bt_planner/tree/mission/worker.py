@@ -1,4 +1,9 @@
-"""``PlanWorker``: runs planner calls off the tick thread, so planning never blocks a tick."""
+"""``PlanWorker``: runs planner calls off the tick thread, so planning never blocks a tick.
+
+A planner that starts its own cancellable call (``LLMActionPlanner.submit``) hands the future to
+``track`` instead: cancelling it then really cancels the call, and the next command's call does not
+wait behind a pre-empted one on this worker's single thread.
+"""
 
 from __future__ import annotations
 
@@ -22,6 +27,12 @@ class PlanWorker:
 
     def submit(self, call: Callable[[], T]) -> concurrent.futures.Future[T]:
         future = self._pool.submit(call)
+        with self._lock:
+            self._in_flight = future  # type: ignore[assignment]
+        return future
+
+    def track(self, future: concurrent.futures.Future[T]) -> concurrent.futures.Future[T]:
+        """Remember ``future``, a call started elsewhere, as the one in flight; returns it."""
         with self._lock:
             self._in_flight = future  # type: ignore[assignment]
         return future

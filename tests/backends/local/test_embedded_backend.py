@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import time
 
 import llama_cpp
 import pytest
@@ -213,3 +214,12 @@ def test_a_goal_list_request_is_answered_from_its_own_example_turns(backend):
     reply = backend.complete(request)
     assert reply.finish_reason == "stop"
     GoalList.model_validate(json.loads(reply.content))
+
+
+def test_decoding_stops_when_the_planning_deadline_has_passed(backend):
+    from bt_planner.errors import BackendError
+
+    request = _request(KITCHEN_COMMAND).model_copy(update={"deadline": time.monotonic() - 1.0})
+    with pytest.raises(BackendError, match=r"stopped after 0 of at most \d+ tokens: the planning deadline"):
+        backend.complete(request)
+    assert backend.complete(_request(SHORT_COMMAND)).content  # the model is free again

@@ -115,6 +115,24 @@ def test_an_unanswered_plan_times_out_rejected_and_never_moves(world: World) -> 
     assert report.status.reason.startswith("approval timed out: no answer within 0.05 s")
 
 
+@pytest.mark.parametrize("stop", ["cancel", "estop"])
+def test_cancel_or_e_stop_while_waiting_closes_the_request_at_once(world: World, stop: str) -> None:
+    # The approval waits a minute; cancelling must not: the request closes and the command ends now.
+    runner, robot = make_runner(world, ApprovalPolicy(mode="always", timeout_s=60.0))
+
+    def on_change(request: ApprovalRequest, decision: ApprovalDecision | None) -> None:
+        if decision is None:
+            stopper = runner.mission.cancel if stop == "cancel" else lambda: runner.mission.estop(True)
+            threading.Thread(target=stopper).start()
+
+    runner.mission.approvals.subscribe(on_change)
+    with runner:
+        report = runner.run("fetch the cup")
+    assert robot.goals == []
+    assert runner.mission.approvals.pending() == []
+    assert report.status.state is MissionState.CANCELLED
+
+
 def test_never_runs_without_asking(world: World) -> None:
     runner, robot = make_runner(world, "never")
     with runner:
