@@ -167,6 +167,12 @@ class PlanningSettings(BaseModel):
         description="goal mode: read 'deliver X to where X already lies' as fetching X from there (to the"
         " place a directly following go_to names, else the robot keeps it), with a warning; off: a no-op",
     )
+    harm_check: Literal["auto", "on", "off"] = Field(
+        default="auto",
+        description="goal mode: ask the model one yes/no question (would the request hurt, damage, deceive,"
+        " steal or hide what someone needs?) before the goals, and refuse on yes; auto: on for the embedded"
+        " model only",
+    )
 
 
 class MCPSettings(BaseModel):

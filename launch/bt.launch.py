@@ -4,6 +4,10 @@ On a ROS 2 install (``launch`` and ``launch_ros`` importable)::
 
     ros2 launch bt_planner bt.launch.py world_file:=/path/world.yaml time_scale:=1.0
 
+The planner is a managed (lifecycle) node; here it configures and activates itself (``autostart:=true``).
+With ``autostart:=false`` it waits unconfigured for ``ros2 lifecycle set /bt_planner_node configure`` (or
+a lifecycle manager). ``bt-planner launch`` drives the transitions itself.
+
 Without ROS launch (pip-only), run this file with Python, or use ``bt-planner launch``::
 
     python launch/bt.launch.py
@@ -19,6 +23,10 @@ ARGUMENTS = {
     "world_file": ("", "World YAML file; empty: the packaged kitchen world"),
     "config_file": ("", "bt_planner config YAML/TOML; empty: $BT_PLANNER_CONFIG, else defaults"),
     "time_scale": ("1.0", "Simulated seconds per wall-clock second"),
+    "autostart": (
+        "true",
+        "Managed nodes configure and activate themselves; false: drive ~/change_state yourself",
+    ),
 }
 
 
@@ -44,6 +52,8 @@ def generate_launch_description():
     actions += [SetEnvironmentVariable(name, value) for name, value in spec.env.items()]
     for node in spec.nodes:
         parameters = dict(node.parameters)
+        if node.managed:
+            parameters["autostart"] = True  # nothing in this launch drives the transitions
         for name in ARGUMENTS:
             if name in parameters:  # typed, so an empty world_file stays a string
                 parameters[name] = ParameterValue(

@@ -15,16 +15,21 @@ from bt_planner.errors import BackendError
 from bt_planner.evaluation.task import Task
 from bt_planner.llm.chat import ChatRequest
 from bt_planner.llm.goal_prompt import GOAL_SCHEMA_NAME
+from bt_planner.llm.harm_check import HARM_CHECK_SCHEMA_NAME
 from bt_planner.plans.plan import Plan
-from bt_planner.plans.task_goals import GoalList
+from bt_planner.plans.task_goals import GoalList, RefuseGoal
 
 
 def reference_answer(request: ChatRequest, *, plan: Plan, goals: GoalList | None) -> dict[str, Any]:
     """The wire-form answer to ``request``: ``goals`` for a goal-list request, else ``plan``.
 
+    The harm check (goal mode) is answered ``harmful`` exactly when the reference goals refuse.
+
     Raises:
         BackendError: a goal-list request and no reference goals (the task is scored as a failed call).
     """
+    if request.schema_name == HARM_CHECK_SCHEMA_NAME:  # harmful exactly when the reference goals refuse
+        return {"harmful": goals is not None and any(isinstance(goal, RefuseGoal) for goal in goals.goals)}
     if request.schema_name != GOAL_SCHEMA_NAME:
         return plan.to_wire()
     if goals is None:

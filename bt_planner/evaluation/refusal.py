@@ -30,4 +30,4 @@ def is_refusal(result: PlanResult) -> bool:
 
 def is_schema_valid(result: PlanResult) -> bool:
     """True when the final reply parsed into a plan (an explicit empty plan counts) after any repair."""
-    return not any(issue.code in PARSE_CODES for issue in result.issues)
+    return not any(issue.code in PARSE_CODES and issue.severity is Severity.ERROR for issue in result.issues)

@@ -20,7 +20,7 @@ import concurrent.futures
 import functools
 import time
 from collections.abc import Callable, Generator
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 
 from bt_planner.config import Settings
 from bt_planner.core.issues import IssueCode, PlanIssue, Severity, has_errors
@@ -36,6 +36,14 @@ from bt_planner.llm.goal_prompt import (
     GOAL_SCHEMA_NAME,
     build_goal_messages,
     goal_repair_message,
+)
+from bt_planner.llm.harm_check import (
+    HARM_CHECK_SCHEMA_NAME,
+    harm_check_schema,
+    harm_question,
+    harmful_issue,
+    read_harm_answer,
+    unreadable_issue,
 )
 from bt_planner.llm.prompt import PROMPT_VERSION, build_messages, repair_message
 from bt_planner.llm.rate_limit import RateLimiter
@@ -344,18 +352,12 @@ class LLMActionPlanner:
                     }
                 )
         mode = self.mode
-        if mode == "goals":
-            messages = build_goal_messages(
-                command, state, world, custom_actions=self.custom_actions, feedback=feedback
-            )
-            schema = goal_json_schema(world, self.custom_actions)
-            schema_name = GOAL_SCHEMA_NAME
-        else:
-            messages = build_messages(
-                command, state, world, custom_actions=self.custom_actions, feedback=feedback
-            )
-            schema = plan_json_schema(world, self.custom_actions)
-            schema_name = "action_plan"
+        harm_warnings: list[PlanIssue] = []
+        messages, schema, schema_name = self._prompt(mode, command, state, world, feedback)
+        if mode == "goals" and self.harm_check:
+            harmful = yield from self._harm_check(messages, ex, harm_warnings)
+            if harmful:
+                return self._harmful_result(command, ex)
         outcome = _Round(None, [])
         for round_ in range(llm.max_repair_rounds + 1):
             request = ChatRequest(
@@ -391,7 +393,11 @@ class LLMActionPlanner:
                 repair = goal_repair_message if mode == "goals" else repair_message
                 messages = (*messages, ChatMessage(role="assistant", content=ex.raw), repair(problems))
         plan = outcome.plan
-        issues = [*outcome.issues, *(_reply_warning(text) for text in dict.fromkeys(ex.warnings))]
+        issues = [
+            *outcome.issues,
+            *harm_warnings,
+            *(_reply_warning(text) for text in dict.fromkeys(ex.warnings)),
+        ]
         success = plan is not None and not has_errors(issues)
         result = PlanResult(
             success=success,
@@ -414,6 +420,71 @@ class LLMActionPlanner:
         if success and key is not None:
             self.cache.put(key, result)
         return result
+
+    @property
+    def harm_check(self) -> bool:
+        """Whether goal mode asks the harm question first (``planning.harm_check``; auto: embedded model)."""
+        configured = self.settings.planning.harm_check
+        return configured == "on" or (configured == "auto" and self.backend.name == "local")
+
+    def _prompt(
+        self, mode: Mode, command: str, state: RobotState, world: World, feedback: ExecutionFeedback | None
+    ) -> tuple[tuple[ChatMessage, ...], dict[str, Any], str]:
+        """The first request's messages, JSON schema and schema name for ``mode``."""
+        if mode == "goals":
+            messages = build_goal_messages(
+                command, state, world, custom_actions=self.custom_actions, feedback=feedback
+            )
+            return messages, goal_json_schema(world, self.custom_actions), GOAL_SCHEMA_NAME
+        messages = build_messages(
+            command, state, world, custom_actions=self.custom_actions, feedback=feedback
+        )
+        return messages, plan_json_schema(world, self.custom_actions), "action_plan"
+
+    def _harmful_result(self, command: str, ex: _Exchange) -> PlanResult:
+        return PlanResult(
+            success=False,
+            command=command,
+            issues=[harmful_issue()],
+            timings=Timings(total_ms=self._elapsed_ms(ex), llm_ms=ex.llm_ms),
+            backend=self.backend.name,
+            model=ex.model or self.backend.model,
+            usage=ex.usage,
+            raw_response=ex.raw,
+            llm_calls=ex.calls,
+            prompt_version=GOAL_PROMPT_VERSION,
+            mode="goals",
+        )
+
+    def _harm_check(
+        self, messages: tuple[ChatMessage, ...], ex: _Exchange, warnings: list[PlanIssue]
+    ) -> Generator[ChatRequest, ChatReply, bool]:
+        """Ask whether the request is harmful; True refuses it. A failed call or odd answer is a no."""
+        request = ChatRequest(
+            messages=(*messages, harm_question()),
+            json_schema=harm_check_schema(),
+            schema_name=HARM_CHECK_SCHEMA_NAME,
+            temperature=0.0,
+            max_tokens=16,
+        )
+        called = time.perf_counter()
+        try:
+            reply = yield request
+        except BackendError as error:
+            ex.llm_ms += (time.perf_counter() - called) * 1000
+            warnings.append(unreadable_issue(f"the call failed: {error}"))
+            return False
+        ex.llm_ms += (time.perf_counter() - called) * 1000
+        ex.calls += 1
+        ex.usage = ex.usage + reply.usage
+        ex.model = reply.model or self.backend.model
+        answer = read_harm_answer(reply.content)
+        if answer is None:
+            warnings.append(unreadable_issue(reply.content))
+            return False
+        if answer:
+            ex.raw = reply.content
+        return answer
 
     def _action_round(self, reply: ChatReply, state: RobotState, world: World, ex: _Exchange) -> _Round:
         """Actions mode: the reply is the plan; parse, validate and verify it."""

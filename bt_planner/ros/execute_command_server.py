@@ -86,7 +86,8 @@ class ExecuteCommandServer:
 
     ``mission`` returns the mission (None while the node is not active: goals are aborted NOT_ACTIVE);
     ``active_action`` describes the running action; ``world`` is the node's world and
-    ``world_file`` the path it was loaded from ("" for the packaged default).
+    ``world_file`` the path it was loaded from ("" for the packaged default); a lifecycle node sets
+    both (and ``max_command_length``) on every configure (None: not configured yet).
     """
 
     def __init__(
@@ -95,7 +96,7 @@ class ExecuteCommandServer:
         *,
         mission: Callable[[], Mission | None],
         active_action: Callable[[], ActiveAction],
-        world: World,
+        world: World | None,
         world_file: str,
         max_command_length: int,
         feedback_period_s: float = 0.2,
@@ -156,6 +157,8 @@ class ExecuteCommandServer:
                 Result.WORLD_INVALID,
                 f"world file {path} is not a valid world: {text(str(error), max_chars=500)}",
             )
+        if self.world is None:
+            return Result.NOT_ACTIVE, "the planner node is not configured; configure and activate it first"
         same_file = bool(self.world_file) and Path(self.world_file).resolve() == path.resolve()
         if not same_file and world != self.world:
             return (

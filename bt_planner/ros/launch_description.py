@@ -33,6 +33,17 @@ class NodeSpec(BaseModel):
     parameters: dict[str, ParameterValue] = Field(default_factory=dict)
     env: dict[str, str] = Field(default_factory=dict)
     namespace: str = Field(default="", description="ROS namespace (remapped with __ns:=); empty: the root")
+    managed: bool = Field(
+        default=False,
+        description="a lifecycle node with an autostart parameter: the pip-only launcher starts it with "
+        "autostart false and drives configure/activate (and deactivate/cleanup/shutdown on stop) itself",
+    )
+
+    @property
+    def fqn(self) -> str:
+        """The fully qualified node name, e.g. ``/robot1/bt_planner_node``."""
+        namespace = self.namespace.strip("/")
+        return f"/{namespace}/{self.name}" if namespace else f"/{self.name}"
 
     @property
     def label(self) -> str:
@@ -120,6 +131,7 @@ def simulation_launch(
                 executable="bt-planner-node",
                 module="bt_planner.ros.planner_node",
                 parameters=planner_params.model_dump(exclude_unset=True),
+                managed=True,
             ),
         ),
         env=dict(env or {}),

@@ -25,6 +25,11 @@ class PlannerNodeParameters(_Parameters):
         default="",
         description="bt_planner config YAML/TOML; empty: $BT_PLANNER_CONFIG, else built-in defaults",
     )
+    autostart: bool = Field(
+        default=True,
+        description="A managed (lifecycle) node: configure and activate itself at start. False: stay unconfigured "
+        "until ~/change_state drives it (bt-planner launch does; so does ros2 lifecycle set)",
+    )
     tick_period_s: float = Field(
         default=0.1,
         gt=0,

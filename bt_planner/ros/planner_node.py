@@ -23,17 +23,20 @@ from collections.abc import Callable
 from typing import Any
 
 import py_trees
+from rclpy.lifecycle import LifecycleNode, LifecycleState, ManagedEntity, TransitionCallbackReturn
 from rclpy.node import Node
+from rclpy.timer import Timer
 from std_msgs.msg import Bool, String
 
 from bt_planner.config import ApprovalPolicy, Settings
 from bt_planner.errors import BackendUnavailable, JournalError
-from bt_planner.journal import MissionJournal
+from bt_planner.journal import Journal, MissionJournal
 from bt_planner.planning.planner import LLMActionPlanner
 from bt_planner.ros import qos, topics
 from bt_planner.ros.approval_service import ApprovalService, policy_text
 from bt_planner.ros.execute_command_server import ActiveAction, ExecuteCommandServer
 from bt_planner.ros.fleet_peers import guard_peers
+from bt_planner.ros.node_entities import EntityScope
 from bt_planner.ros.node_events import NodeDeaths
 from bt_planner.ros.node_journal import open_node_journal
 from bt_planner.ros.node_parameters import PlannerNodeParameters
@@ -55,11 +58,20 @@ from bt_planner.tree.action_outcome import ActionStatus
 from bt_planner.tree.leaves.action_leaf import ActionLeaf
 from bt_planner.tree.mission import CommandPlanner, Mission
 
+STARTUP_ERRORS = (ValueError, OSError, BackendUnavailable, JournalError)
+"""What configuring may raise for a reason the user can fix: bad parameters or config, unreadable world
+file, no LLM backend, unusable journal. Configure then fails with that reason."""
+
 
 def load_parameters(node: Node) -> tuple[PlannerNodeParameters, Settings]:
-    """Declare the parameters; ``config_file`` first, because it supplies the others' defaults."""
+    """Declare the parameters (once) and read them; ``config_file`` first: it supplies the others' defaults.
+
+    Called again on every configure: then the values set since (``ros2 param set``) and the config file's
+    current content apply; the declared defaults stay those of the first call.
+    """
     field = PlannerNodeParameters.model_fields["config_file"]
-    node.declare_parameter("config_file", "", describe(field.description))
+    if not node.has_parameter("config_file"):
+        node.declare_parameter("config_file", "", describe(field.description))
     config_file = str(node.get_parameter("config_file").value)
     settings = Settings.load(config_file or None)
     defaults = PlannerNodeParameters(
@@ -71,7 +83,8 @@ def load_parameters(node: Node) -> tuple[PlannerNodeParameters, Settings]:
         approval=policy_text(settings.execution.approval),
         approval_timeout_s=settings.execution.approval.timeout_s,
     )
-    params = declare_parameters(node, defaults, skip=("config_file",))
+    declared = tuple(name for name in PlannerNodeParameters.model_fields if node.has_parameter(name))
+    params = declare_parameters(node, defaults, skip=declared)
     approval = ApprovalPolicy.model_validate(params.approval).model_copy(
         update={"timeout_s": params.approval_timeout_s}
     )
@@ -91,28 +104,89 @@ def load_parameters(node: Node) -> tuple[PlannerNodeParameters, Settings]:
     return params, settings
 
 
-class PlannerNode:
-    """The planner node. Build after ``rclpy.init``; ``close()`` cancels the robot and stops planning.
+class PlannerNode(ManagedEntity):
+    """The planner node, a managed (lifecycle) node. Build after ``rclpy.init``; ``close()`` cancels the robot.
 
     ``planner`` replaces the LLM planner the config file selects (for embedding and tests).
+
+    Lifecycle (``~/change_state``, ``~/get_state``; ``ros2 lifecycle set`` works too):
+
+    * unconfigured: parameters are declared; ``execute_command`` and ``robot_command`` exist but refuse.
+    * configure: re-reads the parameters and the config file, loads the world, builds the planner (model),
+      robot adapter, mission tree, journal and services. A failure (unknown world file, bad config, no LLM
+      backend) returns FAILURE, logs the reason and releases what was built: the node stays unconfigured.
+    * activate: the tree ticks; goals and commands are accepted.
+    * deactivate: the running command is cancelled (its goal ends CANCELLED, SHUTDOWN), the robot is told
+      to stop, the tree stops ticking; goals are aborted NOT_ACTIVE and commands REJECTED "node is inactive".
+    * cleanup: releases everything configure built. shutdown: the same from any state.
+
+    With the ``autostart`` parameter (default true) the node configures and activates itself at start; a
+    configure failure then raises (the process exits 2, as before the node was managed).
     """
 
     def __init__(self, *, node_name: str = "bt_planner_node", planner: CommandPlanner | None = None) -> None:
-        self.node = Node(node_name)
+        self.node = LifecycleNode(node_name)
+        self.node.add_managed_entity(self)
+        self._planner_override = planner
+        self.params, self.settings = load_parameters(self.node)
+        self._active = False
+        self._configured = False
+        self.configure_error = ""
+        self._scope = EntityScope(self.node)
+        self._tick_timer: Timer | None = None
+        self.mission: Mission | None = None
+        self.journal: Journal | None = None
+        self.ticks = 0
+        self._received_since_tick = 0
+        self.status = StatusPublisher(self.node, explain_failure=self._silent_topics)
+        self.actions = ExecuteCommandServer(
+            self.node,
+            mission=lambda: self.mission if self._active else None,
+            active_action=self._active_action,
+            world=None,
+            world_file=self.params.world_file,
+            max_command_length=self.params.max_command_length,
+        )
+        if self.params.autostart:
+            if self.node.trigger_configure() != TransitionCallbackReturn.SUCCESS:
+                raise ValueError(f"configuring {node_name!r} failed: {self.configure_error}")
+            self.node.trigger_activate()
+        # last: a matched robot_command subscription means the node is up (commands while inactive: REJECTED)
+        self.node.create_subscription(
+            String, topics.ROBOT_COMMAND.name, self._on_command, qos.for_topic(topics.ROBOT_COMMAND)
+        )
+
+    # ---- lifecycle transitions (on the executor thread) -----------------------------------------
+
+    def on_configure(self, state: LifecycleState) -> TransitionCallbackReturn:
+        self._scope.begin()
+        try:
+            self._build()
+        except STARTUP_ERRORS as error:
+            self.configure_error = str(error)
+            self.node.get_logger().error(f"configure failed: {error}")
+            self._release()
+            return TransitionCallbackReturn.FAILURE
+        self.configure_error = ""
+        self._configured = True
+        return TransitionCallbackReturn.SUCCESS
+
+    def _build(self) -> None:
+        """Everything a configured node has: parameters, config, world, planner, robot, mission, services."""
         self.params, self.settings = load_parameters(self.node)
         self.world = load_world(self.params.world_file)
         self.state_topics = StateTopics()
         self.robot = select_robot(
             self.node, params=self.params, state_topics=self.state_topics, fallback=self.world.robot
         )
-        self.status = StatusPublisher(self.node, explain_failure=self._silent_topics)
+        planner = self._planner_override
         self.planner = guard_peers(
             self.node,
             planner if planner is not None else LLMActionPlanner(self.settings),
             peers=self.params.fleet_peers,
             limits=self.settings.safety,
         )
-        self.mission = Mission(
+        mission = Mission(
             planner=self.planner,
             robot=self.robot,
             world=self.world,
@@ -121,10 +195,11 @@ class PlannerNode:
             tree_file=self.params.tree_file or None,
             on_status=self.status.on_mission_status,
         )
-        self.mission.tree.insert_subtree(self.state_topics.root, self.mission.root.id, 0)
+        self.mission = mission
+        mission.tree.insert_subtree(self.state_topics.root, mission.root.id, 0)
         self.state_topics.setup(self.node)
         self._visitor = py_trees.visitors.SnapshotVisitor()
-        self.mission.tree.visitors.append(self._visitor)
+        mission.tree.visitors.append(self._visitor)
         self.snapshots = SnapshotPublisher(self.node, period_s=self.params.snapshot_period_s)
         self.snapshot_streams = SnapshotStreams(self.node)
         self.plan_services = PlanServices(
@@ -132,57 +207,98 @@ class PlannerNode:
             planner=self.planner,
             limits=self.settings.safety,
             state=self.robot.state,
-            world=self.mission.world_belief,
+            world=mission.world_belief,
             max_command_length=self.params.max_command_length,
         )
         self.markers = WorldMarkers(self.node)
-        self.ticks = 0
-        self._received_since_tick = 0
-        self.actions = ExecuteCommandServer(
-            self.node,
-            mission=lambda: self.mission,
-            active_action=self._active_action,
-            world=self.world,
-            world_file=self.params.world_file,
-            max_command_length=self.params.max_command_length,
-        )
-        self.mission.add_listener(self.actions.on_mission_status)
+        self.actions.world = self.world
+        self.actions.world_file = self.params.world_file
+        self.actions.max_command_length = self.params.max_command_length
+        self.actions.shutting_down = False
+        mission.add_listener(self.actions.on_mission_status)
         # before the first command: every command is journalled from its arrival (a failing journal halts)
         self.journal = open_node_journal(
             self.node, path=self.params.journal_path, settings=self.settings.journal
         )
         if self.journal is not None:
-            MissionJournal(self.journal).attach(self.mission)
-        self.approvals = ApprovalService(self.node, broker=self.mission.approvals)
+            MissionJournal(self.journal).attach(mission)
+        self.approvals = ApprovalService(self.node, broker=mission.approvals)
         self.liveness = RobotLiveness(self.node, topic=topics.ODOM.name)
         self.deaths = NodeDeaths(self.node, on_death=self._on_node_died)
         self._robot_stopped_at_start = False
-
         self.node.create_subscription(Bool, topics.ESTOP.name, self._on_estop, qos.for_topic(topics.ESTOP))
-        self.node.create_timer(self.params.tick_period_s, self._tick)
-        # last: a matched robot_command subscription means the node is ready for commands
-        self.node.create_subscription(
-            String, topics.ROBOT_COMMAND.name, self._on_command, qos.for_topic(topics.ROBOT_COMMAND)
-        )
+        self._tick_timer = self.node.create_timer(self.params.tick_period_s, self._tick)
+        self._tick_timer.cancel()  # ticks start on activate
         self.node.get_logger().info(
-            f"planning for world {self.world.name!r} with {type(self.mission).__name__} tree "
-            f"{self.mission.tree_file}, ticking every {self.params.tick_period_s:g} s"
+            f"configured: world {self.world.name!r}, {type(mission).__name__} tree {mission.tree_file}, "
+            f"ticking every {self.params.tick_period_s:g} s once active"
         )
+
+    def on_activate(self, state: LifecycleState) -> TransitionCallbackReturn:
+        assert self._tick_timer is not None
+        self._active = True
+        self._tick_timer.reset()
+        self.node.get_logger().info("active: accepting goals and commands")
+        return TransitionCallbackReturn.SUCCESS
+
+    def on_deactivate(self, state: LifecycleState) -> TransitionCallbackReturn:
+        self._stop("the planner node was deactivated")
+        self.node.get_logger().info("inactive: the running command was cancelled and the robot stopped")
+        return TransitionCallbackReturn.SUCCESS
+
+    def on_cleanup(self, state: LifecycleState) -> TransitionCallbackReturn:
+        self._release()
+        self.node.get_logger().info("cleaned up: unconfigured")
+        return TransitionCallbackReturn.SUCCESS
+
+    def on_shutdown(self, state: LifecycleState) -> TransitionCallbackReturn:
+        self.actions.shutting_down = True
+        self._stop("shutdown")
+        self._release()
+        self.node.get_logger().info("finalized")
+        return TransitionCallbackReturn.SUCCESS
+
+    def on_error(self, state: LifecycleState) -> TransitionCallbackReturn:
+        """A transition raised: stop, release everything, end unconfigured."""
+        self._stop("the planner node hit an error in a lifecycle transition")
+        self._release()
+        return TransitionCallbackReturn.SUCCESS
+
+    def _stop(self, reason: str) -> None:
+        """Stop ticking, cancel the running command (its goal ends now) and the robot's goal."""
+        was_active, self._active = self._active, False
+        if self._tick_timer is not None:
+            self._tick_timer.cancel()
+        if self.mission is not None and was_active:
+            self.mission.cancel(reason)
+            self.mission.tick()  # delivers CANCELLED to the status topic and the action goals
+            self.robot.cancel()
+        self.actions.abort_all(reason)
+
+    def _release(self) -> None:
+        """Undo configure: stop the mission and planning thread, close the journal, destroy the entities."""
+        self._active = False
+        self._configured = False
+        if self.mission is not None:
+            self.mission.shutdown()
+            self.plan_services.destroy()
+            self.state_topics.shutdown()
+        if self.journal is not None:
+            self.journal.close()
+        self.mission, self.journal, self._tick_timer = None, None, None
+        self._scope.release()
 
     def close(self) -> None:
         self.actions.abort_all("shutdown")
-        self.mission.shutdown()
-        self.plan_services.destroy()
-        self.state_topics.shutdown()
-        if self.journal is not None:
-            self.journal.close()
+        self._release()
 
     def finish(self, spin_once: Callable[[], None], *, timeout_s: float = 2.0) -> None:
         """On the way out, while ROS still spins: cancel the running command ("shutdown"), publish its
         CANCELLED status and action results, and wait (bounded) until subscribers have them."""
         self.actions.shutting_down = True
-        self.mission.cancel("shutdown")
-        self.mission.tick()
+        if self.mission is not None:
+            self.mission.cancel("shutdown")
+            self.mission.tick()
         deadline = time.monotonic() + timeout_s
         while self.actions.pending() and time.monotonic() < deadline:
             spin_once()
@@ -200,11 +316,16 @@ class PlannerNode:
             reason = "the command is empty"
         elif len(command) > limit:
             reason = f"the command has {len(command)} characters; the limit is {limit} (max_command_length)"
+        elif self.mission is None or not self._active:
+            state = "inactive" if self._configured else "unconfigured"
+            reason = (
+                f"the planner node is inactive (lifecycle state: {state}); activate it to accept commands"
+            )
         elif self._received_since_tick > self.params.max_queued_commands:
             reason = f"command queue full: more than {self.params.max_queued_commands} commands arrived in one tick"
         else:
             reason = ""
-        if reason:
+        if reason or self.mission is None:
             self.node.get_logger().warning(f"rejected a command: {reason}")
             self.status.publish(PlannerStatus.REJECTED, command=command[:200], details=reason)
             return
@@ -222,11 +343,14 @@ class PlannerNode:
     def _on_estop(self, msg: Bool) -> None:
         self.node.get_logger().warning(f"e-stop {'engaged' if msg.data else 'released'}")
         self.actions.estop_engaged = bool(msg.data)
-        self.mission.estop(bool(msg.data))
+        if self.mission is not None:
+            self.mission.estop(bool(msg.data))
 
     # ---- ticking --------------------------------------------------------------------------------
 
     def _tick(self) -> None:
+        if self.mission is None or not self._active:
+            return
         self._received_since_tick = 0
         self.mission.tick()
         self.ticks += 1
@@ -240,7 +364,15 @@ class PlannerNode:
         self._publish_snapshot()
         self._publish_markers()
 
+    @property
+    def _mission(self) -> Mission:
+        """The mission of a configured node (only called from ticks and callbacks of configured entities)."""
+        assert self.mission is not None, "the planner node is not configured"
+        return self.mission
+
     def _running_leaf(self) -> ActionLeaf[Any] | None:
+        if self.mission is None:
+            return None
         compiled = self.mission.current_plan()
         if compiled is None:
             return None
@@ -250,11 +382,11 @@ class PlannerNode:
         return None
 
     def _publish_feedback(self) -> None:
-        status = self.mission.status
+        status = self._mission.status
         if status.command_id == 0:
             return
         leaf = self._running_leaf()
-        compiled = self.mission.current_plan()
+        compiled = self._mission.current_plan()
         if leaf is not None:
             message = leaf.feedback_message
         else:
@@ -273,7 +405,7 @@ class PlannerNode:
 
     def _active_action(self) -> ActiveAction:
         leaf = self._running_leaf()
-        compiled = self.mission.current_plan()
+        compiled = self._mission.current_plan()
         if leaf is None:
             return ActiveAction(count=len(compiled.leaves) if compiled is not None else 0)
         return ActiveAction(
@@ -291,7 +423,7 @@ class PlannerNode:
         return default
 
     def _publish_snapshot(self) -> None:
-        status = self.mission.status
+        status = self._mission.status
         latest = self.status.latest
         leaf = self._running_leaf()
         context = None
@@ -305,25 +437,27 @@ class PlannerNode:
                 attempt=max(status.attempt, 1),
             )
         snapshot = capture(
-            self.mission.root,
+            self._mission.root,
             tick=self.ticks,
             visited=self._visitor.visited,
             mission=context,
             robot=self.robot.state(),
-            world=self.mission.world_belief(),
+            world=self._mission.world_belief(),
         )
         self.snapshots.offer(snapshot)
 
     def _publish_markers(self) -> None:
-        compiled = self.mission.current_plan()
+        compiled = self._mission.current_plan()
         leaf = self._running_leaf()
         self.markers.update(
-            self.mission.world_belief(),
+            self._mission.world_belief(),
             compiled.plan if compiled is not None else None,
             running_index=leaf.index if leaf is not None else -1,
         )
 
     def _silent_topics(self) -> str:
+        if self.mission is None:
+            return ""
         silent = self.state_topics.stale_topics(self.params.state_timeout_s)
         gone = self.liveness.gone()
         died = self.deaths.recent()
@@ -335,9 +469,7 @@ class PlannerNode:
 
 def main(args: list[str] | None = None) -> int:
     """Console script ``bt-planner-node``: spin the planner node until Ctrl-C."""
-    return run_node(
-        PlannerNode, args=args, startup_errors=(ValueError, OSError, BackendUnavailable, JournalError)
-    )
+    return run_node(PlannerNode, args=args, startup_errors=STARTUP_ERRORS)
 
 
 if __name__ == "__main__":

@@ -6,6 +6,8 @@ Standard library only (``ThreadingHTTPServer``), bound to 127.0.0.1. Routes:
 * ``/api/events`` - ``text/event-stream``: the latest snapshot at once, then every new one
 * ``/api/snapshot`` - the latest snapshot JSON (404 before the first)
 * ``/api/py_trees_js`` - the latest snapshot in py_trees_js format; ``/api/schema`` - the JSON Schema
+* ``/api/robots`` - a fleet viewer's robots (``{"robots": [...], "default": ...}``); the three routes
+  above take ``?robot=NAME`` to read that robot's snapshots (404 for a robot the viewer does not show)
 * ``/api/approvals`` - plans waiting for approval; ``POST /api/approvals/<id>/approve`` and
   ``POST /api/approvals/<id>/reject`` (JSON ``{"by": ..., "reason": ...}``) answer one
 * ``/history`` - the journal's commands; ``/api/journal/commands[/<id>]`` - the same as JSON
@@ -27,6 +29,7 @@ import logging
 import re
 import secrets
 import threading
+from collections.abc import Sequence
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
@@ -37,6 +40,7 @@ from bt_planner.errors import ApprovalError, JournalError
 from bt_planner.journal import Journal
 from bt_planner.snapshot import TreeSnapshot, json_schema, to_py_trees_js
 from bt_planner.tree.mission import ApprovalBroker
+from bt_planner.viewer.fleet_hubs import FleetHubs
 from bt_planner.viewer.hub import SnapshotHub
 from bt_planner.viewer.sse import KEEPALIVE, frame, retry
 
@@ -185,9 +189,9 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(HTTPStatus.FORBIDDEN, b"forbidden host\n", "text/plain; charset=utf-8")
             return
         path = urlsplit(self.path).path
-        hub = self.server.hub
-        latest = hub.latest
-        if path in ("/", "/index.html"):
+        if path in ("/api/events", "/api/snapshot", "/api/py_trees_js"):
+            self._serve_snapshots(path)
+        elif path in ("/", "/index.html"):
             self._serve_static("index.html")
         elif path == "/history":
             self._serve_static("history.html")
@@ -197,24 +201,36 @@ class _Handler(BaseHTTPRequestHandler):
             self._serve_journal(path)
         elif path.startswith("/static/"):
             self._serve_static(path.removeprefix("/static/"))
-        elif path == "/api/events":
-            self._stream_events()
-        elif path == "/api/snapshot":
-            if latest is None:
-                self._send_json({"error": "no snapshot yet"}, HTTPStatus.NOT_FOUND)
-            else:
-                self._send_json(latest.json)
-        elif path == "/api/py_trees_js":
-            if latest is None:
-                self._send_json({"error": "no snapshot yet"}, HTTPStatus.NOT_FOUND)
-            else:
-                self._send_json(to_py_trees_js(latest.snapshot))
+        elif path == "/api/robots":
+            names = self.server.hubs.names
+            self._send_json({"robots": names, "default": names[0] if names else None})
         elif path == "/api/schema":
             self._send_json(json_schema())
         elif path == "/healthz":
             self._send(HTTPStatus.OK, b"ok\n", "text/plain; charset=utf-8")
         else:
             self._send(HTTPStatus.NOT_FOUND, b"not found\n", "text/plain; charset=utf-8")
+
+    def _serve_snapshots(self, path: str) -> None:
+        """``/api/events``, ``/api/snapshot`` and ``/api/py_trees_js`` of the robot ``?robot=`` names."""
+        robot = parse_qs(urlsplit(self.path).query).get("robot", [None])[0]
+        hub = self.server.hubs.get(robot)
+        if hub is None:
+            shown = ", ".join(self.server.hubs.names) or "none"
+            self._send_json(
+                {"error": f"this viewer shows no robot {robot!r} (robots: {shown})"}, HTTPStatus.NOT_FOUND
+            )
+            return
+        if path == "/api/events":
+            self._stream_events(hub, robot or "")
+            return
+        latest = hub.latest
+        if latest is None:
+            self._send_json({"error": "no snapshot yet"}, HTTPStatus.NOT_FOUND)
+        elif path == "/api/snapshot":
+            self._send_json(latest.json)
+        else:
+            self._send_json(to_py_trees_js(latest.snapshot))
 
     def _serve_journal(self, path: str) -> None:
         journal = self.server.journal
@@ -250,8 +266,7 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             self._send(HTTPStatus.OK, body, _CONTENT_TYPES[name.rsplit(".", 1)[1]])
 
-    def _stream_events(self) -> None:
-        hub = self.server.hub
+    def _stream_events(self, hub: SnapshotHub, robot: str) -> None:
         self.send_response(HTTPStatus.OK)
         self.send_header("Content-Type", "text/event-stream; charset=utf-8")
         for name, value in _SECURITY_HEADERS.items():
@@ -275,7 +290,7 @@ class _Handler(BaseHTTPRequestHandler):
                     sequence = update.sequence
                 self.wfile.flush()
                 if update is not None:
-                    self.server.delivered(sequence)
+                    self.server.delivered(sequence, robot=robot)
         except (BrokenPipeError, ConnectionResetError):
             pass  # the browser went away
         finally:
@@ -290,7 +305,7 @@ class _Server(ThreadingHTTPServer):
         self,
         host: str,
         port: int,
-        hub: SnapshotHub,
+        hubs: FleetHubs,
         keepalive_s: float,
         *,
         approvals: ApprovalBroker,
@@ -298,13 +313,13 @@ class _Server(ThreadingHTTPServer):
         token: str,
     ) -> None:
         super().__init__((host, port), _Handler)
-        self.hub = hub
+        self.hubs = hubs
         self.approvals = approvals
         self.journal = journal
         self.token = token
         self.keepalive_s = keepalive_s
         self.clients = 0
-        self.last_delivered = 0
+        self.last_delivered: dict[str, int] = {}
         self.clients_changed = threading.Condition()
 
     def client_joined(self) -> None:
@@ -317,9 +332,9 @@ class _Server(ThreadingHTTPServer):
             self.clients -= 1
             self.clients_changed.notify_all()
 
-    def delivered(self, sequence: int) -> None:
+    def delivered(self, sequence: int, *, robot: str) -> None:
         with self.clients_changed:
-            self.last_delivered = max(self.last_delivered, sequence)
+            self.last_delivered[robot] = max(self.last_delivered.get(robot, 0), sequence)
             self.clients_changed.notify_all()
 
 
@@ -328,6 +343,10 @@ class ViewerServer:
 
     ``port=0`` picks a free port (see :attr:`url` after :meth:`start`). Publish with
     ``server.publish(snapshot)`` (or ``server.hub.publish``) from any thread. Stopping closes the hub.
+
+    A fleet viewer names its robots (``robots=["robot1", "robot2"]``, or :meth:`add_robot` while it
+    runs) and publishes each robot's snapshots with ``publish(snapshot, robot="robot1")``; its page
+    shows a robot selector. ``hub`` is then the first robot's.
 
     ``approvals`` is the broker its approve/reject buttons answer (pass the mission's); ``journal``
     feeds the history page. ``host`` must be a loopback address unless ``allow_remote`` (then the
@@ -345,6 +364,7 @@ class ViewerServer:
         approvals: ApprovalBroker | None = None,
         journal: Journal | None = None,
         allow_remote: bool = False,
+        robots: Sequence[str] = (),
     ) -> None:
         if not is_loopback(host) and not allow_remote:
             raise ValueError(
@@ -355,11 +375,25 @@ class ViewerServer:
         self.approvals = approvals if approvals is not None else ApprovalBroker()
         self.journal = journal
         self.token = secrets.token_urlsafe(32)
-        self.hub = hub if hub is not None else SnapshotHub()
+        self.hubs = FleetHubs(robots, unnamed=hub)
         self._port = port
         self._keepalive_s = keepalive_s
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
+
+    @property
+    def hub(self) -> SnapshotHub:
+        """The default hub: the only one of a single-robot viewer, else the first robot's."""
+        return self.hubs.default
+
+    @property
+    def robots(self) -> list[str]:
+        """The robots this viewer shows, in the order they joined (empty for a single-robot viewer)."""
+        return self.hubs.names
+
+    def add_robot(self, name: str) -> SnapshotHub:
+        """Show one more robot (idempotent); ``ValueError`` if ``name`` is not a ROS namespace."""
+        return self.hubs.add(name)
 
     @property
     def port(self) -> int:
@@ -378,7 +412,7 @@ class ViewerServer:
         self._server = _Server(
             self.host,
             self._port,
-            self.hub,
+            self.hubs,
             self._keepalive_s,
             approvals=self.approvals,
             journal=self.journal,
@@ -389,9 +423,10 @@ class ViewerServer:
         _log.info("viewer serving on %s", self.url)
         return self
 
-    def publish(self, snapshot: TreeSnapshot) -> bool:
-        """Hand a snapshot to every open page; False if it showed nothing new."""
-        return self.hub.publish(snapshot)
+    def publish(self, snapshot: TreeSnapshot, *, robot: str | None = None) -> bool:
+        """Hand a snapshot (of ``robot``, added if new) to every open page; False if it showed nothing new."""
+        hub = self.hub if robot is None else self.hubs.add(robot)
+        return hub.publish(snapshot)
 
     def wait_for_clients(self, count: int = 1, *, timeout: float | None = None) -> bool:
         """Block until at least ``count`` event streams are open (e.g. a browser finished loading)."""
@@ -401,17 +436,25 @@ class ViewerServer:
         with server.clients_changed:
             return server.clients_changed.wait_for(lambda: server.clients >= count, timeout=timeout)
 
-    def wait_delivered(self, sequence: int, *, timeout: float | None = None) -> bool:
-        """Block until some event stream has sent the update numbered ``sequence`` (or a later one)."""
+    def wait_delivered(
+        self, sequence: int, *, robot: str | None = None, timeout: float | None = None
+    ) -> bool:
+        """Block until some event stream has sent update ``sequence`` (or later) of ``robot``'s hub.
+
+        ``robot=None`` means the streams opened without ``?robot=`` (the default hub).
+        """
         if self._server is None:
             raise RuntimeError("the viewer server is not started")
         server = self._server
+        key = robot or ""
         with server.clients_changed:
-            return server.clients_changed.wait_for(lambda: server.last_delivered >= sequence, timeout=timeout)
+            return server.clients_changed.wait_for(
+                lambda: server.last_delivered.get(key, 0) >= sequence, timeout=timeout
+            )
 
     def stop(self) -> None:
-        """Close the hub (ending every event stream), stop serving and free the port."""
-        self.hub.close()
+        """Close every hub (ending every event stream), stop serving and free the port."""
+        self.hubs.close()
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()

@@ -77,3 +77,11 @@ def test_view_explains_a_busy_port_and_a_bad_source(tmp_path: Path):
     assert result.exit_code == 2 and "cannot listen on 127.0.0.1" in result.output
     bad = CliRunner().invoke(app, ["view", "--source", "ftp://example"])
     assert bad.exit_code == 2 and "no such snapshot file" in bad.output
+
+
+def test_view_refuses_a_robot_name_that_is_no_namespace_and_robots_with_another_source(tmp_path: Path):
+    bad = CliRunner().invoke(app, ["view", "--robot", "robot-1", "--port", "0"])
+    assert bad.exit_code == 2 and "'robot-1'" in bad.output and "namespace" in bad.output
+    recording(tmp_path / "run.jsonl", 1)
+    mixed = CliRunner().invoke(app, ["view", "--robot", "robot1", "--source", str(tmp_path / "run.jsonl")])
+    assert mixed.exit_code == 2 and "cannot be combined with --source" in " ".join(mixed.output.split())

@@ -62,6 +62,9 @@ def test_ctrl_c_stops_every_node(launched):
     output = launcher.output()
     for name, pid in pids.items():
         assert re.search(rf"stopped {name} \(pid {pid}, exit code 0\)", output), output
+    # the launcher drove the planner's lifecycle: up at start, down before its process was stopped
+    assert "bt_planner_node is active" in output, output
+    assert "bt_planner_node: deactivate → cleanup → shutdown" in output, output
 
 
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads parent PIDs from /proc")

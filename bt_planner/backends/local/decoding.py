@@ -238,6 +238,13 @@ def _draft(history: list[int]) -> list[int]:
     return []
 
 
+def _stop_if_asked(should_stop: Callable[[], str | None] | None, *, written: int, budget: int) -> None:
+    """``DecodingError`` with the reason when ``should_stop`` gives one."""
+    reason = should_stop() if should_stop is not None else None
+    if reason is not None:
+        raise DecodingError(f"stopped after {written} of at most {budget} tokens: {reason}")
+
+
 def _tokenized(model: LoadedModel, prompt: str | PromptTokens) -> PromptTokens:
     """A plain-text prompt with a BOS and no control tokens; ready ``PromptTokens`` as they are."""
     if isinstance(prompt, PromptTokens):
@@ -281,12 +288,9 @@ def decode(
     drafted = 0
     finish = "length"
     try:
-        reused = session.load_prompt(prompt)
-        logits_index = -1
+        reused, logits_index = session.load_prompt(prompt), -1
         while len(out) < budget:
-            reason = should_stop() if should_stop is not None else None
-            if reason is not None:
-                raise DecodingError(f"stopped after {len(out)} of at most {budget} tokens: {reason}")
+            _stop_if_asked(should_stop, written=len(out), budget=budget)
             token = session.choose(session.logits(logits_index))
             if session.is_end(token):
                 finish = "stop"

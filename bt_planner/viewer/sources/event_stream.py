@@ -26,14 +26,18 @@ EVENTS_PATH = "/api/events"
 
 
 class SseSource:
-    """Follows ``url`` (a server root or its ``/api/events``); retries every ``reconnect_s`` after a drop."""
+    """Follows ``url`` (a server root or its ``/api/events``); retries every ``reconnect_s`` after a drop.
+
+    A query is kept: ``http://127.0.0.1:8765/?robot=robot2`` follows that robot of a fleet viewer.
+    """
 
     def __init__(self, url: str, *, reconnect_s: float = 1.0, read_timeout_s: float = 60.0) -> None:
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ValueError(f"not an http(s) URL: {url!r}")
         self._parts = parts
-        self._path = parts.path if parts.path not in ("", "/") else EVENTS_PATH
+        path = parts.path if parts.path not in ("", "/") else EVENTS_PATH
+        self._path = f"{path}?{parts.query}" if parts.query else path  # ?robot=NAME: one fleet robot
         self._reconnect_s = reconnect_s
         self._read_timeout_s = read_timeout_s
         self._stop = threading.Event()

@@ -8,6 +8,8 @@ from typing import Protocol, runtime_checkable
 from bt_planner.snapshot import TreeSnapshot
 
 SnapshotCallback = Callable[[TreeSnapshot], object]
+RobotSnapshotCallback = Callable[[str, TreeSnapshot], object]
+"""A fleet source's callback: the robot's name (its namespace without the leading ``/``), its snapshot."""
 
 
 @runtime_checkable
@@ -24,5 +26,23 @@ class SnapshotSource(Protocol):
         ...
 
     def start(self, on_snapshot: SnapshotCallback) -> None: ...
+
+    def stop(self) -> None: ...
+
+
+@runtime_checkable
+class FleetSource(Protocol):
+    """Like :class:`SnapshotSource`, for several robots: each snapshot comes with its robot's name.
+
+    ``on_robot`` (if given) hears of every robot once, before its first snapshot, including robots
+    found while running.
+    """
+
+    @property
+    def description(self) -> str: ...
+
+    def start(
+        self, on_snapshot: RobotSnapshotCallback, on_robot: Callable[[str], object] | None = None
+    ) -> None: ...
 
     def stop(self) -> None: ...

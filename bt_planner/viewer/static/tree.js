@@ -89,6 +89,13 @@ function updateKeys(container, entries) {
   );
 }
 
+// Forget the drawn tree (another robot is selected): the next snapshot rebuilds every row.
+export function resetTree(container, message) {
+  shape = null;
+  rows.clear();
+  container.replaceChildren(el("p", "empty", message));
+}
+
 export function renderTree(container, snapshot) {
   const nextShape = shapeOf(snapshot);
   if (nextShape !== shape) {
