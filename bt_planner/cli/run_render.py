@@ -15,24 +15,12 @@ from rich.text import Text
 from bt_planner.core.world import World
 from bt_planner.execution import CommandReport, ExecutionReport
 from bt_planner.tree.compiler import CompiledPlan
-from bt_planner.tree.mission import MissionState, MissionStatus
-
-_VIEWER_STATUS = {
-    MissionState.WAITING: "RECEIVED_COMMAND",
-    MissionState.PLANNING: "PLANNING_STARTED",
-    MissionState.AWAITING_APPROVAL: "AWAITING_APPROVAL",
-    MissionState.REPLANNING: "PLANNING_STARTED",
-    MissionState.EXECUTING: "EXECUTING",
-    MissionState.SUCCEEDED: "SUCCEEDED",
-    MissionState.FAILED: "FAILED",
-    MissionState.REJECTED: "PLANNING_FAILED",
-    MissionState.CANCELLED: "CANCELLED",
-}
+from bt_planner.tree.mission import MissionState, MissionStatus, planner_status_name
 
 
 def viewer_status(state: MissionState) -> str:
     """``state`` in the planner-status vocabulary snapshots use (that of the ROS node's ``planner_status``)."""
-    return _VIEWER_STATUS[state]
+    return planner_status_name(state)
 
 
 def live_view(status: MissionStatus, compiled: CompiledPlan | None, sim_time_s: float) -> RenderableType:

@@ -60,8 +60,8 @@ from bt_planner.tree.mission import (
     ApprovalRequest,
     CommandPlanner,
     Mission,
-    MissionState,
     MissionStatus,
+    planner_status_name,
 )
 from bt_planner.tree.mission.belief import apply_robot_state
 from bt_planner.verification import Verifier
@@ -69,17 +69,6 @@ from bt_planner.verification import Verifier
 _SNAPSHOT_EVERY = 5
 """Ticks between tree snapshots (and belief refreshes) while a run executes."""
 
-_PLANNER_STATUS = {
-    MissionState.WAITING: "RECEIVED_COMMAND",
-    MissionState.PLANNING: "PLANNING_STARTED",
-    MissionState.AWAITING_APPROVAL: "AWAITING_APPROVAL",
-    MissionState.REPLANNING: "PLANNING_STARTED",
-    MissionState.EXECUTING: "EXECUTING",
-    MissionState.SUCCEEDED: "SUCCEEDED",
-    MissionState.FAILED: "FAILED",
-    MissionState.REJECTED: "PLANNING_FAILED",
-    MissionState.CANCELLED: "CANCELLED",
-}
 """Mission states in the snapshot's (the ROS node's planner_status) vocabulary."""
 
 
@@ -405,7 +394,7 @@ class RobotSession:
         context = MissionContext(
             command=run.command,
             plan=status.plan.to_wire() if status.plan is not None else None,
-            status=_PLANNER_STATUS[status.state],
+            status=planner_status_name(status.state),
             details=status.reason,
             action_index=running[0] if running else None,
             attempt=max(status.attempt, 1),

@@ -21,7 +21,7 @@ from bt_planner.core.text import safe_text
 from bt_planner.core.world import World
 from bt_planner.plans.plan import Plan
 from bt_planner.ros.payloads import PlannerStatus
-from bt_planner.tree.mission import MissionState
+from bt_planner.tree.mission import MissionState, planner_status_name
 
 MAX_TEXT_CHARS = 4_000
 """Longest free text (reasoning, details, messages) put into one message field."""
@@ -40,15 +40,7 @@ STATUS_CODES: dict[PlannerStatus, int] = {
 }
 
 _MISSION_TO_STATUS: dict[MissionState, PlannerStatus] = {
-    MissionState.WAITING: PlannerStatus.RECEIVED_COMMAND,
-    MissionState.PLANNING: PlannerStatus.PLANNING_STARTED,
-    MissionState.AWAITING_APPROVAL: PlannerStatus.AWAITING_APPROVAL,
-    MissionState.REPLANNING: PlannerStatus.PLANNING_STARTED,
-    MissionState.EXECUTING: PlannerStatus.EXECUTING,
-    MissionState.SUCCEEDED: PlannerStatus.SUCCEEDED,
-    MissionState.FAILED: PlannerStatus.FAILED,
-    MissionState.REJECTED: PlannerStatus.PLANNING_FAILED,
-    MissionState.CANCELLED: PlannerStatus.CANCELLED,
+    state: PlannerStatus(planner_status_name(state)) for state in MissionState
 }
 MISSION_STATUS_CODES: dict[MissionState, tuple[int, str]] = {
     state: (STATUS_CODES[status], status.value) for state, status in _MISSION_TO_STATUS.items()

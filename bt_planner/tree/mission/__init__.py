@@ -6,7 +6,12 @@ See ``Mission`` and the tree definition ``trees/mission.xml``.
 from bt_planner.tree.mission.approval_broker import ApprovalBroker, ApprovalDecision, ApprovalRequest
 from bt_planner.tree.mission.mission import Mission, StatusListener
 from bt_planner.tree.mission.mission_events import MissionEvent, MissionEventKind, MissionObserver
-from bt_planner.tree.mission.mission_status import CommandRequest, MissionState, MissionStatus
+from bt_planner.tree.mission.mission_status import (
+    CommandRequest,
+    MissionState,
+    MissionStatus,
+    planner_status_name,
+)
 from bt_planner.tree.mission.request_plan import CommandPlanner
 
 __all__ = [
@@ -22,4 +27,5 @@ __all__ = [
     "MissionState",
     "MissionStatus",
     "StatusListener",
+    "planner_status_name",
 ]

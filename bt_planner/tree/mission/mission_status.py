@@ -34,6 +34,23 @@ _TERMINAL = frozenset(
     {MissionState.SUCCEEDED, MissionState.FAILED, MissionState.REJECTED, MissionState.CANCELLED}
 )
 
+_PLANNER_STATUS = {
+    MissionState.WAITING: "RECEIVED_COMMAND",
+    MissionState.PLANNING: "PLANNING_STARTED",
+    MissionState.AWAITING_APPROVAL: "AWAITING_APPROVAL",
+    MissionState.REPLANNING: "PLANNING_STARTED",
+    MissionState.EXECUTING: "EXECUTING",
+    MissionState.SUCCEEDED: "SUCCEEDED",
+    MissionState.FAILED: "FAILED",
+    MissionState.REJECTED: "PLANNING_FAILED",
+    MissionState.CANCELLED: "CANCELLED",
+}
+
+
+def planner_status_name(state: MissionState) -> str:
+    """``state`` in the planner-status vocabulary: the ROS node's ``planner_status``, snapshots, MCP."""
+    return _PLANNER_STATUS[state]
+
 
 class CommandRequest(BaseModel):
     """A submitted command; ``id`` is unique within one ``Mission``.
