@@ -2,7 +2,9 @@
 
 stdio by default (the client starts this command); ``--transport http`` serves streamable HTTP on
 127.0.0.1 with a bearer token. The robot is the simulator in ``--world``; tools plan, verify and
-execute only through verified plans, with limits from the configuration. stdout belongs to the
+execute only through verified plans, with limits from the configuration. ``--ros`` commands a ROS
+robot instead, through its planner node's typed interfaces (``--robot NAME``: the fleet robot in
+namespace ``/NAME``); the node plans, verifies and executes with its own limits. stdout belongs to the
 protocol on stdio: every message of this command goes to stderr.
 
 ``--journal FILE`` (or ``journal.path``) journals every run (source ``mcp``) and every tool call.
@@ -29,6 +31,8 @@ from bt_planner.planning.planner import LLMActionPlanner
 from bt_planner.plans.custom_actions import CustomActionRegistry
 
 if TYPE_CHECKING:
+    from bt_planner.config import Settings
+    from bt_planner.mcp_server.session_protocol import McpSession
     from bt_planner.viewer import ViewerServer
 
 TransportOption = Annotated[
@@ -67,6 +71,16 @@ ViewOption = Annotated[
     ),
 ]
 ViewPortOption = Annotated[int, typer.Option("--view-port", min=0, help="Viewer port (0 picks a free one).")]
+RosOption = Annotated[
+    bool,
+    typer.Option(
+        "--ros", help="Command a ROS robot through its planner node (plan_command, execute_command, ...)."
+    ),
+]
+RobotOption = Annotated[
+    str | None,
+    typer.Option("--robot", help="With --ros: a fleet robot's name, its namespace (/NAME/plan_command)."),
+]
 
 
 def mcp(
@@ -81,8 +95,10 @@ def mcp(
     journal_path: JournalOption = None,
     view: ViewOption = False,
     view_port: ViewPortOption = 8765,
+    ros: RosOption = False,
+    robot: RobotOption = None,
 ) -> None:
-    """Serve the simulated robot over MCP: plan, verify, execute verified plans, cancel, e-stop.
+    """Serve the simulated robot (or, with --ros, a ROS robot) over MCP: plan, verify, execute, e-stop.
 
     Exit codes: 0 the client disconnected, 2 usage or setup error.
     """
@@ -93,6 +109,7 @@ def mcp(
     except ImportError as error:
         err.print(f"[red]the MCP server needs the mcp extra: pip install 'bt_planner[mcp]' ({error})[/red]")
         raise typer.Exit(2) from error
+    _check_ros_options(ros=ros, robot=robot, view=view, err=err)
     try:
         settings = load_settings(config, mode=mode)
         the_world = load_world(world)
@@ -105,7 +122,7 @@ def mcp(
             mcp_settings = settings.mcp.model_validate({**dict(settings.mcp), **overrides})
             settings = settings.model_copy(update={"mcp": mcp_settings})
         registry = CustomActionRegistry()
-        planner = LLMActionPlanner(settings, custom_actions=registry)
+        planner = None if ros else LLMActionPlanner(settings, custom_actions=registry)
     except (OSError, ValueError, yaml.YAMLError, BackendUnavailable) as error:
         err.print(f"[red]cannot start the MCP server: {error}[/red]")
         raise typer.Exit(2) from error
@@ -120,15 +137,19 @@ def mcp(
             stack.enter_context(journal)
             err.print(f"journal: {journal.path}")
         viewer = stack.enter_context(_viewer(view_port, journal=journal, err=err)) if view else None
-        session = RobotSession(
-            settings=settings,
-            world=the_world,
-            planner=planner,
-            custom_actions=registry,
-            journal=journal,
-            approvals=viewer.approvals if viewer is not None else None,
-            on_snapshot=viewer.publish if viewer is not None else None,
-        )
+        session: McpSession
+        if planner is None:
+            session = _ros_session(settings, robot=robot, journal=journal, err=err)
+        else:
+            session = RobotSession(
+                settings=settings,
+                world=the_world,
+                planner=planner,
+                custom_actions=registry,
+                journal=journal,
+                approvals=viewer.approvals if viewer is not None else None,
+                on_snapshot=viewer.publish if viewer is not None else None,
+            )
         try:
             if transport == "http":
                 serve_http(
@@ -141,6 +162,36 @@ def mcp(
             raise typer.Exit(2) from error
         except KeyboardInterrupt:
             pass
+
+
+def _check_ros_options(*, ros: bool, robot: str | None, view: bool, err: Console) -> None:
+    """Exit 2 for --robot without --ros, and for --view with --ros."""
+    if robot is not None and not ros:
+        err.print("[red]--robot names a ROS fleet robot: use it with --ros[/red]")
+        raise typer.Exit(2)
+    if ros and view:
+        err.print("[red]--view serves the simulator's tree; for a ROS robot use bt-planner watch[/red]")
+        raise typer.Exit(2)
+
+
+def _ros_session(
+    settings: Settings, *, robot: str | None, journal: Journal | None, err: Console
+) -> McpSession:
+    """The session on the planner node (of fleet robot ``robot``); exits 2 without rclpy or with a bad name."""
+    try:
+        from bt_planner.mcp_server.ros_session import RosSession
+        from bt_planner.ros.fleet import NAME_PATTERN
+    except ImportError as error:
+        err.print(
+            f"[red]--ros needs rclpy and bt_planner_msgs: pip install 'bt_planner[ros]' ({error})[/red]"
+        )
+        raise typer.Exit(2) from error
+    if robot is not None and not NAME_PATTERN.match(robot):
+        err.print(f"[red]--robot {robot!r}: a robot name is a letter, then letters, digits or _[/red]")
+        raise typer.Exit(2)
+    session = RosSession(settings=settings, robot=robot or "", journal=journal)
+    err.print(f"MCP server on the ROS planner node in namespace {session.node.prefix or '/'}")
+    return session
 
 
 @contextlib.contextmanager

@@ -1,4 +1,4 @@
-"""``build_mcp_server``: the MCP tools, resources and prompt over a ``RobotSession``.
+"""``build_mcp_server``: the MCP tools, resources and prompt over an ``McpSession`` (simulator or ROS).
 
 Tools take typed arguments and return pydantic models, so their input and output schemas are
 generated from the same models the layers below use. Their annotations are honest: reading and
@@ -40,7 +40,7 @@ from bt_planner.errors import JournalUnavailable, ToolCallRefused
 from bt_planner.journal import Journal
 from bt_planner.mcp_server.client_limits import ClientRateLimiter
 from bt_planner.mcp_server.plan_format_prompt import plan_format_text
-from bt_planner.mcp_server.robot_session import RobotSession
+from bt_planner.mcp_server.session_protocol import McpSession
 from bt_planner.mcp_server.tool_models import (
     ApprovalAnswer,
     ExecuteAnswer,
@@ -183,12 +183,24 @@ class _RateLimit:
         return result
 
 
+_EXECUTE_DOC = """Run a verified plan (plan_id) or a command on the robot; returns a run_id, or why it was refused.
+
+Refused: unverified plans, stale plans (the robot or world changed since verification), while
+another run is active, or while the e-stop is engaged. A plan that needs an operator's approval
+(the server's policy, or ``approval``) waits AWAITING_APPROVAL and nothing moves until approved."""
+
+
+def _noted(text: str, note: str | None) -> str:
+    """``text`` with the session's note on it appended (how its robot differs), if it has one."""
+    return f"{text}\n\n{note}" if note else text
+
+
 def _refused(error: ToolCallRefused) -> ToolError:
     return ToolError(str(error))
 
 
 def build_mcp_server(
-    session: RobotSession, *, http_base_url: str | None = None, tokens: dict[str, str] | None = None
+    session: McpSession, *, http_base_url: str | None = None, tokens: dict[str, str] | None = None
 ) -> MCPServer[Any]:
     """The MCP server over ``session``. With ``http_base_url``, bearer ``tokens`` guard the HTTP transport."""
     mcp_settings = session.settings.mcp
@@ -206,7 +218,11 @@ def build_mcp_server(
     journal = session.journal
     rate_limit = _RateLimit(limiter, _ToolCallLog(journal) if journal is not None else None)
     server: MCPServer[Any] = MCPServer(
-        "bt-planner", instructions=INSTRUCTIONS, middleware=[rate_limit], log_level="WARNING", **auth
+        "bt-planner",
+        instructions=_noted(INSTRUCTIONS, session.tool_notes.get("")),
+        middleware=[rate_limit],
+        log_level="WARNING",
+        **auth,
     )
 
     @server.tool(annotations=_READ)
@@ -235,7 +251,8 @@ def build_mcp_server(
     @server.tool(
         annotations=ToolAnnotations(
             readOnlyHint=False, destructiveHint=True, idempotentHint=False, openWorldHint=True
-        )
+        ),
+        description=_noted(_EXECUTE_DOC, session.tool_notes.get("execute")),
     )
     async def execute(
         plan_id: Annotated[str | None, Field(max_length=64, description="from plan or verify_plan")] = None,
@@ -250,12 +267,6 @@ def build_mcp_server(
             ),
         ] = None,
     ) -> ExecuteAnswer:
-        """Run a verified plan (plan_id) or a command on the robot; returns a run_id, or why it was refused.
-
-        Refused: unverified plans, stale plans (the robot or world changed since verification), while
-        another run is active, or while the e-stop is engaged. A plan that needs an operator's approval
-        (the server's policy, or ``approval``) waits AWAITING_APPROVAL and nothing moves until approved.
-        """
         client, client_app = _CLIENT.get(), _CLIENT_APP.get()
         try:
             policy = ApprovalPolicy.model_validate(approval) if approval is not None else None
@@ -304,7 +315,7 @@ def build_mcp_server(
     return server
 
 
-def _add_approval_tools(server: MCPServer[Any], session: RobotSession) -> None:
+def _add_approval_tools(server: MCPServer[Any], session: McpSession) -> None:
     """``approve`` and ``reject``: answers to a run AWAITING_APPROVAL (approving only if the server allows it)."""
 
     @server.tool(
@@ -332,7 +343,7 @@ def _add_approval_tools(server: MCPServer[Any], session: RobotSession) -> None:
             raise _refused(error) from error
 
 
-def _add_resources(server: MCPServer[Any], session: RobotSession) -> None:
+def _add_resources(server: MCPServer[Any], session: McpSession) -> None:
     """The world, the robot, the tree snapshot, the journal (when there is one) and the plan_format prompt."""
     journal = session.journal
 

@@ -26,7 +26,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from bt_planner.config import ApprovalPolicy, Settings
@@ -110,6 +110,9 @@ class RobotSession:
             viewer) so an operator can answer there. Default: a broker of the session's own.
         on_snapshot: called with each tree snapshot a run takes (e.g. the viewer's ``publish``).
     """
+
+    tool_notes: Mapping[str, str] = {}
+    """Nothing to add to the tools' descriptions: they describe the simulator."""
 
     def __init__(
         self,

@@ -44,7 +44,9 @@ class WorldView(_Answer):
 
     world: World = Field(description="the belief: the world file corrected by what the robot saw and did")
     limits: SafetyLimits = Field(description="the server's safety limits (configuration, never arguments)")
-    backend: Literal["simulator"] = "simulator"
+    backend: Literal["simulator", "ros"] = Field(
+        default="simulator", description="simulator: in this process; ros: the planner node's belief"
+    )
 
 
 class RobotView(_Answer):
@@ -53,7 +55,9 @@ class RobotView(_Answer):
     state: RobotState
     estop_engaged: bool
     active_run_id: str | None = None
-    sim_time_s: float = Field(description="the robot's clock, simulated seconds")
+    sim_time_s: float = Field(
+        description="the robot's clock: simulated seconds (simulator); seconds since the server started (ros)"
+    )
     goals_sent: int = Field(
         default=0, description="actuator goals sent to the robot since the server started"
     )

@@ -16,10 +16,10 @@ import uvicorn
 
 from bt_planner.errors import SetupError
 from bt_planner.mcp_server.mcp_app import build_mcp_server
-from bt_planner.mcp_server.robot_session import RobotSession
+from bt_planner.mcp_server.session_protocol import McpSession
 
 
-def serve_stdio(session: RobotSession) -> None:
+def serve_stdio(session: McpSession) -> None:
     """Serve MCP on stdin/stdout until the client closes the stream."""
     try:
         build_mcp_server(session).run("stdio")
@@ -36,7 +36,7 @@ def _loopback(host: str) -> bool:
         return False
 
 
-def serve_http(session: RobotSession, *, on_ready: Callable[[str], None]) -> None:
+def serve_http(session: McpSession, *, on_ready: Callable[[str], None]) -> None:
     """Serve MCP over streamable HTTP at ``http://HOST:PORT/mcp`` (``mcp.http_host``/``http_port``).
 
     ``on_ready`` gets the endpoint URL once the socket is bound.

@@ -40,7 +40,7 @@ ERROR_NAMES: dict[int, str] = {
     for name in (
         "NONE", "EMPTY_COMMAND", "COMMAND_TOO_LONG", "WORLD_NOT_FOUND", "WORLD_INVALID", "NO_SAFE_PLAN",
         "EXECUTION_FAILED", "PREEMPTED", "CANCEL_REQUESTED", "ESTOP", "SHUTDOWN", "NOT_ACTIVE",
-        "WORLD_MISMATCH", "NODE_DIED",
+        "WORLD_MISMATCH", "NODE_DIED", "APPROVAL_DENIED",
     )
 }  # fmt: skip
 GOAL_STATUS_NAMES: dict[int, str] = {
@@ -85,7 +85,8 @@ class CommandResult(BaseModel):
         return self.goal_status == "SUCCEEDED" and self.outcome == "SUCCEEDED"
 
 
-def _feedback(msg: Any) -> CommandFeedback:
+def feedback_from_msg(msg: Any) -> CommandFeedback:
+    """An ``ExecuteCommand`` feedback message as a ``CommandFeedback``."""
     return CommandFeedback(
         status=str(msg.status_name),
         attempt=int(msg.attempt),
@@ -97,7 +98,8 @@ def _feedback(msg: Any) -> CommandFeedback:
     )
 
 
-def _result(status: int, msg: Any) -> CommandResult:
+def result_from_msg(status: int, msg: Any) -> CommandResult:
+    """A goal status and an ``ExecuteCommand`` result message as a ``CommandResult``."""
     plan: dict[str, Any] | None = None
     if msg.executed_plan.wire_json:
         with contextlib.suppress(ValueError):
@@ -158,7 +160,7 @@ class CommandActionClient:
         """Send the goal; ``on_feedback`` runs on the ROS thread for every feedback message."""
 
         def feedback(msg: Any) -> None:
-            on_feedback(_feedback(msg.feedback))
+            on_feedback(feedback_from_msg(msg.feedback))
 
         future = self._client.send_goal_async(
             ExecuteCommand.Goal(command=command, world_file=world_file), feedback_callback=feedback
@@ -177,7 +179,7 @@ class CommandActionClient:
 
     def _on_result(self, future: Any) -> None:
         wrapped = future.result()
-        self._result = _result(int(wrapped.status), wrapped.result)
+        self._result = result_from_msg(int(wrapped.status), wrapped.result)
         self._done.set()
 
     def cancel(self, *, timeout_s: float = 5.0) -> bool:
