@@ -101,7 +101,11 @@ def view(
     def on_signal(signum: int, frame: FrameType | None) -> None:
         stop.set()
 
-    previous = signal.signal(signal.SIGTERM, on_signal)
+    # Both stop the viewer, even when the parent left SIGINT ignored or blocked (a background job, a
+    # supervisor): a server that cannot be stopped with Ctrl-C is worse than one that ignores nohup.
+    stop_signals = (signal.SIGINT, signal.SIGTERM)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, stop_signals)
+    previous = {signum: signal.signal(signum, on_signal) for signum in stop_signals}
     if fleet is not None:
         fleet.start(lambda robot, snapshot: server.publish(snapshot, robot=robot), on_robot=server.add_robot)
     elif single is not None:
@@ -112,11 +116,9 @@ def view(
     if open_browser:
         webbrowser.open(server.url)
     try:
-        while not stop.wait(timeout=1.0):
-            pass
-    except KeyboardInterrupt:
-        pass
+        stop.wait()
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
         feed.stop()
         server.stop()
