@@ -92,6 +92,11 @@ TOOL_NOTES: Mapping[str, str] = {
 }
 
 
+SETTLE_TIMEOUT_S = 3.0
+"""How long a read waits for the snapshot that shows an ended run's end state."""
+_SETTLED_STATUSES = frozenset({"SUCCEEDED", "FAILED", "CANCELLED", "PLANNING_FAILED", "REJECTED"})
+
+
 @dataclass
 class _RosRun:
     """One run: the ``execute_command`` goal and what it is for."""
@@ -154,7 +159,27 @@ class RosSession:
                 f"the planner node has published no tree snapshot on {self.node.name('tree_snapshot')} "
                 f"(waited {self.server_timeout_s:g} s): is it running, in this ROS domain and namespace?"
             )
-        return snapshot
+        return self._settled(snapshot)
+
+    def _settled(self, snapshot: TreeSnapshot) -> TreeSnapshot:
+        """``snapshot``, or a newer one if it still shows a run of ours running that has ended.
+
+        The result of a goal can arrive before the snapshot that shows its end state (snapshots go
+        out on change and at least every ``snapshot_period_s``); a read right after the result must
+        not see the world from before the last action.
+        """
+        with self._lock:
+            ended = [run for run in self._runs.values() if run.goal.done.is_set()]
+        last = max(ended, key=lambda run: run.started_at, default=None)
+        mission = snapshot.mission
+        if last is None or mission is None or mission.command != last.command:
+            return snapshot
+        if mission.status in _SETTLED_STATUSES:
+            return snapshot
+        newer = self.node.snapshot_after(snapshot.timestamp, timeout_s=SETTLE_TIMEOUT_S)
+        return (
+            newer if newer is not None and newer.robot is not None and newer.world is not None else snapshot
+        )
 
     @staticmethod
     def _seen(snapshot: TreeSnapshot) -> tuple[RobotState, World]:

@@ -3,7 +3,9 @@
 A ``StateFingerprint`` is the part of the robot state and the world belief a verdict depends on:
 the base pose, the battery, the gripper and what it holds, and where every object is. Numbers are
 rounded (millimetres, tenths of a degree and of a percent) so that a robot standing still matches
-itself. ``changes`` says, in words and numbers, what differs between two fingerprints.
+itself; the battery counts as changed only from ``BATTERY_TOLERANCE_PERCENT`` on, because an idle
+robot drains it too and ``execute`` verifies every plan again anyway. ``changes`` says, in words and
+numbers, what differs between two fingerprints.
 """
 
 from __future__ import annotations
@@ -14,6 +16,9 @@ from pydantic import BaseModel, ConfigDict
 
 from bt_planner.core.state import RobotState
 from bt_planner.core.world import World
+
+BATTERY_TOLERANCE_PERCENT = 1.0
+"""A battery change smaller than this (percentage points) does not make a plan stale."""
 
 
 class ObjectPlace(BaseModel):
@@ -69,7 +74,7 @@ class StateFingerprint(BaseModel):
             found.append(f"robot moved from ({self.x:.2f}, {self.y:.2f}) to ({now.x:.2f}, {now.y:.2f}) m")
         if self.yaw_deg != now.yaw_deg:
             found.append(f"robot turned from {self.yaw_deg:.1f} to {now.yaw_deg:.1f} degrees")
-        if self.battery_percent != now.battery_percent:
+        if abs(self.battery_percent - now.battery_percent) >= BATTERY_TOLERANCE_PERCENT:
             found.append(f"battery went from {self.battery_percent:.1f} % to {now.battery_percent:.1f} %")
         if (self.gripper, self.holding) != (now.gripper, now.holding):
             found.append(

@@ -16,16 +16,13 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-import rclpy
 from action_msgs.msg import GoalStatus
 from bt_planner_msgs.action import ExecuteCommand
 from pydantic import BaseModel, ConfigDict
 from rclpy.action.client import ActionClient
-from rclpy.context import Context
-from rclpy.executors import ExternalShutdownException, SingleThreadedExecutor
-from rclpy.signals import SignalHandlerOptions
 
 from bt_planner.ros.execute_command_server import ACTION_NAME, SERVICE_QUEUE
+from bt_planner.ros.private_node import PrivateNode
 
 Result = ExecuteCommand.Result
 
@@ -125,9 +122,8 @@ class CommandActionClient:
 
     def __init__(self, *, namespace: str = "", node_name: str = "bt_planner_send") -> None:
         self.name = action_name(namespace)
-        self._context = Context()
-        rclpy.init(context=self._context, signal_handler_options=SignalHandlerOptions.NO)
-        self._node = rclpy.create_node(node_name, context=self._context)
+        self._private = PrivateNode(node_name, thread_name="ros-send")
+        self._node = self._private.node
         self._client: ActionClient[Any, Any, Any] = ActionClient(
             self._node,
             ExecuteCommand,
@@ -136,19 +132,12 @@ class CommandActionClient:
             result_service_qos_profile=SERVICE_QUEUE,
             cancel_service_qos_profile=SERVICE_QUEUE,
         )
-        self._executor = SingleThreadedExecutor(context=self._context)
-        self._executor.add_node(self._node)
-        self._thread = threading.Thread(target=self._spin, name="ros-send", daemon=True)
-        self._thread.start()
+        self._private.start()
         self._done = threading.Event()
         self._accepted = threading.Event()
         self._handle: Any = None
         self._rejected = False
         self._result: CommandResult | None = None
-
-    def _spin(self) -> None:
-        with contextlib.suppress(ExternalShutdownException):
-            self._executor.spin()
 
     def wait_for_server(self, timeout_s: float) -> bool:
         """True once a planner node serves the action (within ``timeout_s``)."""
@@ -200,8 +189,4 @@ class CommandActionClient:
         return self._rejected
 
     def close(self) -> None:
-        self._executor.shutdown(timeout_sec=2.0)
-        self._client.destroy()
-        self._node.destroy_node()
-        self._context.try_shutdown()
-        self._thread.join(timeout=5.0)
+        self._private.close(destroy=[self._client])

@@ -6,20 +6,16 @@ to nodes in the same process. Domain and discovery range come from the ``ROS_*``
 
 from __future__ import annotations
 
-import contextlib
 import threading
 import time
 from collections.abc import Callable
 
-import rclpy
 from pydantic import ValidationError
-from rclpy.context import Context
-from rclpy.executors import ExternalShutdownException, SingleThreadedExecutor
-from rclpy.signals import SignalHandlerOptions
 from std_msgs.msg import String
 
 from bt_planner.ros import qos, topics
 from bt_planner.ros.payloads import StatusMessage
+from bt_planner.ros.private_node import PrivateNode
 
 WAIT_SLICE_S = 0.05
 
@@ -29,23 +25,15 @@ class CommandClient:
 
     def __init__(self, *, on_status: Callable[[StatusMessage], object]) -> None:
         self.on_status = on_status
-        self._context = Context()
-        rclpy.init(context=self._context, signal_handler_options=SignalHandlerOptions.NO)
-        self._node = rclpy.create_node("bt_planner_command_client", context=self._context)
+        self._private = PrivateNode("bt_planner_command_client", thread_name="ros-command-client")
+        self._node = self._private.node
         self._publisher = self._node.create_publisher(
             String, topics.ROBOT_COMMAND.name, qos.for_topic(topics.ROBOT_COMMAND)
         )
         self._node.create_subscription(
             String, topics.PLANNER_STATUS.name, self._on_status, qos.for_topic(topics.PLANNER_STATUS)
         )
-        self._executor = SingleThreadedExecutor(context=self._context)
-        self._executor.add_node(self._node)
-        self._thread = threading.Thread(target=self._spin, name="ros-command-client", daemon=True)
-        self._thread.start()
-
-    def _spin(self) -> None:
-        with contextlib.suppress(ExternalShutdownException):
-            self._executor.spin()
+        self._private.start()
 
     def _on_status(self, msg: String) -> None:
         try:
@@ -65,7 +53,4 @@ class CommandClient:
         return True
 
     def close(self) -> None:
-        self._executor.shutdown(timeout_sec=2.0)
-        self._node.destroy_node()
-        self._context.try_shutdown()
-        self._thread.join(timeout=5.0)
+        self._private.close()

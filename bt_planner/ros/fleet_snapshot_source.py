@@ -10,21 +10,17 @@ environment variables.
 
 from __future__ import annotations
 
-import contextlib
 import itertools
 import os
 import threading
 from collections.abc import Callable, Iterable
 
-import rclpy
 from pydantic import ValidationError
-from rclpy.context import Context
-from rclpy.executors import ExternalShutdownException, SingleThreadedExecutor
 from rclpy.node import Node
-from rclpy.signals import SignalHandlerOptions
 from std_msgs.msg import String
 
 from bt_planner.ros import qos, topics
+from bt_planner.ros.private_node import PrivateNode
 from bt_planner.snapshot.codec import from_json
 from bt_planner.snapshot.tree_snapshot import TreeSnapshot
 
@@ -74,9 +70,7 @@ class FleetSnapshotSource:
         self.received: dict[str, int] = {}
         self.malformed = 0
         self._subscribed: set[str] = set()
-        self._context: Context | None = None
-        self._executor: SingleThreadedExecutor | None = None
-        self._thread: threading.Thread | None = None
+        self._private: PrivateNode | None = None
         self._lock = threading.Lock()
 
     @property
@@ -90,24 +84,19 @@ class FleetSnapshotSource:
         self, on_snapshot: RobotSnapshotCallback, on_robot: Callable[[str], object] | None = None
     ) -> None:
         with self._lock:
-            if self._context is not None:
+            if self._private is not None:
                 raise RuntimeError(f"{self.description} is already started")
-            context = Context()
-            rclpy.init(context=context, signal_handler_options=SignalHandlerOptions.NO)
-            node = rclpy.create_node(f"bt_planner_fleet_viewer_{os.getpid()}_{next(_names)}", context=context)
+            private = PrivateNode(
+                f"bt_planner_fleet_viewer_{os.getpid()}_{next(_names)}", thread_name="ros-fleet-snapshots"
+            )
+            node = private.node
             for robot in self.robots:
                 self._subscribe(node, robot, on_snapshot, on_robot)
             if self.discover:
                 node.create_timer(
                     self.discovery_period_s, lambda: self._discover(node, on_snapshot, on_robot)
                 )
-            executor = SingleThreadedExecutor(context=context)
-            executor.add_node(node)
-            thread = threading.Thread(
-                target=self._spin, args=(executor,), name="ros-fleet-snapshots", daemon=True
-            )
-            self._context, self._executor, self._thread = context, executor, thread
-            thread.start()
+            self._private = private.start()
 
     def _discover(
         self, node: Node, on_snapshot: RobotSnapshotCallback, on_robot: Callable[[str], object] | None
@@ -143,20 +132,8 @@ class FleetSnapshotSource:
 
         node.create_subscription(String, snapshot_topic(robot), deliver, qos.for_topic(topics.TREE_SNAPSHOT))
 
-    @staticmethod
-    def _spin(executor: SingleThreadedExecutor) -> None:
-        with contextlib.suppress(ExternalShutdownException):
-            executor.spin()
-
     def stop(self) -> None:
         with self._lock:
-            context, executor, thread = self._context, self._executor, self._thread
-            self._context = self._executor = self._thread = None
-        if executor is not None:
-            executor.shutdown(timeout_sec=2.0)
-            for node in executor.get_nodes():
-                node.destroy_node()
-        if context is not None:
-            context.try_shutdown()
-        if thread is not None:
-            thread.join(timeout=5.0)
+            private, self._private = self._private, None
+        if private is not None:
+            private.close()

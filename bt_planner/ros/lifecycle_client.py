@@ -7,18 +7,15 @@ distro. The client has its own rclpy context on the launch's ROS domain and spin
 
 from __future__ import annotations
 
-import contextlib
 import threading
 import time
 from typing import Any
 
-import rclpy
 from lifecycle_msgs.msg import State, Transition
 from lifecycle_msgs.srv import ChangeState, GetState
 from rclpy.client import Client
-from rclpy.context import Context
-from rclpy.executors import ExternalShutdownException, SingleThreadedExecutor
-from rclpy.signals import SignalHandlerOptions
+
+from bt_planner.ros.private_node import PrivateNode
 
 TRANSITIONS = {
     "configure": Transition.TRANSITION_CONFIGURE,
@@ -37,19 +34,13 @@ class LifecycleClient:
     """Change and read the lifecycle state of nodes by fully qualified name (``/robot1/bt_planner_node``)."""
 
     def __init__(self, *, domain_id: int | None = None) -> None:
-        self.context = Context()
-        rclpy.init(context=self.context, domain_id=domain_id, signal_handler_options=SignalHandlerOptions.NO)
-        self.node = rclpy.create_node("bt_planner_lifecycle_client", context=self.context)
-        self._executor = SingleThreadedExecutor(context=self.context)
-        self._executor.add_node(self.node)
+        self._private = PrivateNode(
+            "bt_planner_lifecycle_client", thread_name="lifecycle-client", domain_id=domain_id
+        )
+        self.context, self.node = self._private.context, self._private.node
         self._clients: dict[tuple[str, str], Client[Any, Any]] = {}
         self._lock = threading.Lock()
-        self._thread = threading.Thread(target=self._spin, name="lifecycle-client", daemon=True)
-        self._thread.start()
-
-    def _spin(self) -> None:
-        with contextlib.suppress(ExternalShutdownException):
-            self._executor.spin()
+        self._private.start()
 
     def _client(self, node: str, service: str, kind: Any) -> Client[Any, Any]:
         with self._lock:
@@ -111,7 +102,4 @@ class LifecycleClient:
         return done
 
     def close(self) -> None:
-        self._executor.shutdown(timeout_sec=1.0)
-        self.node.destroy_node()
-        self.context.try_shutdown()
-        self._thread.join(timeout=2.0)
+        self._private.close(timeout_s=1.0)

@@ -17,20 +17,15 @@ when nobody serves it in time.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import math
 import threading
 from typing import Any
 
-import rclpy
 from bt_planner_msgs.action import ExecuteCommand
 from bt_planner_msgs.srv import DecideApproval, PlanCommand, VerifyPlan
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from rclpy.action.client import ActionClient
-from rclpy.context import Context
-from rclpy.executors import ExternalShutdownException, SingleThreadedExecutor
-from rclpy.signals import SignalHandlerOptions
 from std_msgs.msg import Bool, String
 
 from bt_planner.core.issues import IssueCode, PlanIssue, Severity
@@ -47,6 +42,7 @@ from bt_planner.ros.command_action_client import (
 from bt_planner.ros.execute_command_server import ACTION_NAME, SERVICE_QUEUE
 from bt_planner.ros.payloads import ApprovalRequestsMessage
 from bt_planner.ros.plan_services import PLAN_COMMAND, VERIFY_PLAN
+from bt_planner.ros.private_node import PrivateNode
 from bt_planner.snapshot import TreeSnapshot
 from bt_planner.tree.mission import ApprovalRequest
 
@@ -188,10 +184,8 @@ class PlannerNodeClient:
     ) -> None:
         self.prefix = _prefix(namespace)
         self.server_timeout_s = server_timeout_s
-        self._context = Context()
-        rclpy.init(context=self._context, signal_handler_options=SignalHandlerOptions.NO)
-        self._node = rclpy.create_node(node_name, context=self._context)
-        node = self._node
+        self._private = PrivateNode(node_name, thread_name="ros-mcp")
+        node = self._node = self._private.node
         self._plan: Any = node.create_client(PlanCommand, self.name(PLAN_COMMAND))
         self._verify: Any = node.create_client(VerifyPlan, self.name(VERIFY_PLAN))
         self._decide: Any = node.create_client(DecideApproval, self.name(DECIDE_APPROVAL))
@@ -215,18 +209,11 @@ class PlannerNodeClient:
             node.create_subscription(Bool, self.name(topics.ESTOP.name), self._on_estop,
                                      qos.for_topic(topics.ESTOP)),
         ]  # fmt: skip
-        self._executor = SingleThreadedExecutor(context=self._context)
-        self._executor.add_node(node)
-        self._thread = threading.Thread(target=self._spin, name="ros-mcp", daemon=True)
-        self._thread.start()
+        self._private.start()
 
     def name(self, relative: str) -> str:
         """The absolute name of one of the node's interfaces (``/robot1/plan_command``)."""
         return f"{self.prefix}/{relative}"
-
-    def _spin(self) -> None:
-        with contextlib.suppress(ExternalShutdownException):
-            self._executor.spin()
 
     # ---- latched topics -----------------------------------------------------------------------
 
@@ -347,8 +334,4 @@ class PlannerNodeClient:
         return goal
 
     def close(self) -> None:
-        self._executor.shutdown(timeout_sec=2.0)
-        self._action.destroy()
-        self._node.destroy_node()
-        self._context.try_shutdown()
-        self._thread.join(timeout=5.0)
+        self._private.close(destroy=[self._action])

@@ -9,20 +9,16 @@ published it long before. Domain and discovery range come from the usual ``ROS_*
 
 from __future__ import annotations
 
-import contextlib
 import itertools
 import os
 import threading
 from collections.abc import Callable
 
-import rclpy
 from pydantic import ValidationError
-from rclpy.context import Context
-from rclpy.executors import ExternalShutdownException, SingleThreadedExecutor
-from rclpy.signals import SignalHandlerOptions
 from std_msgs.msg import String
 
 from bt_planner.ros import qos, topics
+from bt_planner.ros.private_node import PrivateNode
 from bt_planner.snapshot.codec import from_json
 from bt_planner.snapshot.tree_snapshot import TreeSnapshot
 
@@ -36,9 +32,7 @@ class RosSnapshotSource:
         self.topic = topic
         self.received = 0
         self.malformed = 0
-        self._context: Context | None = None
-        self._executor: SingleThreadedExecutor | None = None
-        self._thread: threading.Thread | None = None
+        self._private: PrivateNode | None = None
         self._lock = threading.Lock()
 
     @property
@@ -48,13 +42,12 @@ class RosSnapshotSource:
 
     def start(self, on_snapshot: Callable[[TreeSnapshot], object]) -> None:
         with self._lock:
-            if self._context is not None:
+            if self._private is not None:
                 raise RuntimeError(f"{self.description} is already started")
-            context = Context()
-            rclpy.init(context=context, signal_handler_options=SignalHandlerOptions.NO)
-            node = rclpy.create_node(
-                f"bt_planner_snapshot_reader_{os.getpid()}_{next(_names)}", context=context
+            private = PrivateNode(
+                f"bt_planner_snapshot_reader_{os.getpid()}_{next(_names)}", thread_name="ros-snapshots"
             )
+            node = private.node
 
             def deliver(msg: String) -> None:
                 try:
@@ -69,26 +62,10 @@ class RosSnapshotSource:
                 on_snapshot(snapshot)
 
             node.create_subscription(String, self.topic, deliver, qos.for_topic(topics.TREE_SNAPSHOT))
-            executor = SingleThreadedExecutor(context=context)
-            executor.add_node(node)
-            thread = threading.Thread(target=self._spin, args=(executor,), name="ros-snapshots", daemon=True)
-            self._context, self._executor, self._thread = context, executor, thread
-            thread.start()
-
-    @staticmethod
-    def _spin(executor: SingleThreadedExecutor) -> None:
-        with contextlib.suppress(ExternalShutdownException):
-            executor.spin()
+            self._private = private.start()
 
     def stop(self) -> None:
         with self._lock:
-            context, executor, thread = self._context, self._executor, self._thread
-            self._context = self._executor = self._thread = None
-        if executor is not None:
-            executor.shutdown(timeout_sec=2.0)
-            for node in executor.get_nodes():
-                node.destroy_node()
-        if context is not None:
-            context.try_shutdown()
-        if thread is not None:
-            thread.join(timeout=5.0)
+            private, self._private = self._private, None
+        if private is not None:
+            private.close()
