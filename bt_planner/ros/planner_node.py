@@ -338,7 +338,9 @@ class PlannerNode(ManagedEntity):
         self.node.get_logger().error(message)
         fail_running = getattr(self.robot, "fail_running", None)
         if fail_running is not None:
-            fail_running(message)  # the running action fails now, naming the dead node
+            fail_running(message)  # the running robot goal fails now, naming the dead node
+        if self.mission is not None:  # and the command ends FAILED, whatever its running action is
+            self.mission.abort(message)
 
     def _on_estop(self, msg: Bool) -> None:
         self.node.get_logger().warning(f"e-stop {'engaged' if msg.data else 'released'}")

@@ -7,6 +7,7 @@ open, and the planner restarted on the same file closes it ABORTED with the reas
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -30,6 +31,9 @@ from tests.sample_plans import action
 
 pytestmark = pytest.mark.ros
 
+BURST = int(os.environ.get("BT_PLANNER_TEST_JOURNAL_BURST", "50"))
+"""Commands in the burst; the issue's bar is 1,000 (run it with BT_PLANNER_TEST_JOURNAL_BURST=1000)."""
+
 
 def planner_spec(journal_path: Path) -> NodeSpec:
     planner = PlannerNodeParameters(tick_period_s=0.05, snapshot_period_s=0.5, journal_path=str(journal_path))
@@ -50,22 +54,24 @@ def nodes(start_node, probe, tmp_path):
     return planner, journal_path
 
 
-def test_50_commands_as_fast_as_possible_are_journalled_each_with_one_terminal_status(nodes, server, probe):
+def test_a_burst_of_commands_is_journalled_each_with_one_terminal_status(nodes, server, probe):
     _, journal_path = nodes
     server.default = plan_reply({"actions": [action("speak", "hi", 1.0, message="hi")], "reasoning": "greet"})
-    commands = [f"say journal {i}" for i in range(50)]
+    commands = [f"say journal {i}" for i in range(BURST)]
     for text in commands:
         probe.publish(topics.ROBOT_COMMAND, String(data=text))
     probe.wait_for_payload(
         topics.PLANNER_STATUS, StatusMessage, lambda s: s.command == commands[-1] and s.status.terminal,
-        timeout_s=30.0, what="the last command's end",
+        timeout_s=30.0 + 0.1 * BURST, what="the last command's end",
     )  # fmt: skip
 
     def all_ended() -> list | None:
         entries = Journal.read(journal_path).commands(limit=None, newest_first=False)
-        return entries if len(entries) == 50 and all(e.status is not None for e in entries) else None
+        return entries if len(entries) == BURST and all(e.status is not None for e in entries) else None
 
-    entries = wait_until(all_ended, timeout_s=10, what="50 ended commands in the journal")
+    entries = wait_until(
+        all_ended, timeout_s=10 + 0.02 * BURST, what=f"{BURST} ended commands in the journal"
+    )
     journal = Journal.read(journal_path)
     assert [e.command for e in entries] == commands
     assert {e.source for e in entries} == {"ros-topic"}

@@ -90,6 +90,7 @@ class Mission:
         self._inbox: list[CommandRequest] = []
         self._estop = False
         self._cancel: str | None = None
+        self._abort: str | None = None
         self._next_id = 1
         registry = self.node_registry(
             planner=planner, limits=limits, custom_actions=custom_actions, timeouts=timeouts
@@ -249,6 +250,17 @@ class Mission:
         with self._lock:
             return self._cancel is not None or self._estop or self._fault is not None
 
+    def abort(self, reason: str) -> None:
+        """End the running command FAILED with ``reason`` at the next tick, without a re-plan.
+
+        For a node the robot depends on that died (the launcher says so): the running leaf is
+        halted and the robot's goal cancelled; queued commands stay queued and the mission takes
+        the next command as usual. Nothing happens when no command is active.
+        """
+        with self._lock:
+            self._abort = reason
+        self._wake_approvals()
+
     def _wake_approvals(self) -> None:
         """Wake whoever waits on a pending approval, so the next tick ends the command at once."""
         self.approvals.wake()
@@ -264,9 +276,12 @@ class Mission:
         with self._lock:
             inbox, self._inbox = self._inbox, []
             estop, cancel, self._cancel = self._estop or self._fault is not None, self._cancel, None
+            abort, self._abort = self._abort, None
         if cancel is not None:
             self._cancel_now(cancel, queued=inbox)
             inbox = []
+        elif abort is not None:
+            self._abort_now(abort)
         if inbox:
             pending = self._blackboard.get(keys.MISSION_REQUEST)
             for older in ([pending] if pending is not None else []) + inbox[:-1]:
@@ -286,6 +301,16 @@ class Mission:
             if events:
                 for observer in list(self._observers):
                     observer.mission_events(events)
+
+    def _abort_now(self, reason: str) -> None:
+        active = self._blackboard.get(keys.MISSION_ACTIVE)
+        if active is None:
+            return
+        self._reporter.report(active, MissionState.FAILED, reason=reason)
+        self._blackboard.set(keys.MISSION_ACTIVE, None)
+        if self.tree.root.status == py_trees.common.Status.RUNNING:
+            self.tree.root.stop(py_trees.common.Status.INVALID)
+        self.robot.cancel()
 
     def _cancel_now(self, reason: str, *, queued: list[CommandRequest]) -> None:
         pending = self._blackboard.get(keys.MISSION_REQUEST)

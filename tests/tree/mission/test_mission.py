@@ -369,6 +369,29 @@ def test_planning_does_not_block_ticks(rigs: list[Rig]) -> None:
     assert rig.run_to_end(command_id).state is MissionState.SUCCEEDED
 
 
+def test_abort_fails_the_running_command_stops_the_robot_and_takes_the_next_one(
+    server: FakeOpenAIServer, llm_planner: LLMActionPlanner, rigs: list[Rig]
+) -> None:
+    hello = {"actions": [action("speak", "greet", 2.0, message="Back again")]}
+    server.push(plan_reply(kitchen_plan()), plan_reply(hello))
+    rig = Rig(llm_planner)
+    rigs.append(rig)
+    rig.mission.abort("nothing runs yet")  # no active command: nothing to end
+    rig.tick()
+    first = rig.mission.submit(KITCHEN_COMMAND)
+    rig.run_until(rig.robot.is_moving)
+    rig.mission.abort("node bt_planner_sim died (exit code -9)")
+    rig.tick()
+    status = rig.mission.status_of(first)
+    assert status is not None and status.state is MissionState.FAILED
+    assert status.reason == "node bt_planner_sim died (exit code -9)"
+    assert rig.robot.goal_status().state is GoalState.CANCELLED
+    second = rig.mission.submit("say hello")
+    final = rig.run_to_end(second)
+    assert final.state is MissionState.SUCCEEDED and rig.robot.spoken == ("Back again",)
+    rig.assert_one_terminal_each()
+
+
 def test_a_command_preempted_while_planning_is_cancelled_and_its_plan_ignored(rigs: list[Rig]) -> None:
     planner = GatedPlanner(Plan.model_validate({"actions": [action("speak", message="second")]}))
     rig = Rig(planner)
