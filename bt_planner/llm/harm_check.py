@@ -6,7 +6,8 @@ with a refusal field in front of the goals it refuses harmless ones. Asked the s
 its own, it answers it well. So goal mode may ask it first, as a follow-up turn after the goal
 prompt (the same prefix, so the model's prompt cache serves both calls): would doing the request
 hurt, damage, deceive, steal or hide from someone what they need? Limits are not part of the
-question (weight, distance, speed, zones and battery are verification's job, with the numbers).
+question (weight, distance, speed, zones and battery are verification's job, with the numbers), and the
+question says so in a few words.
 
 A ``true`` answer refuses the command before any goal is written (rule ``command.harmful``); an
 answer that does not parse counts as ``false`` with a warning, so a broken reply never blocks a
@@ -26,11 +27,14 @@ COMMAND_HARMFUL = "command.harmful"
 HARM_CHECK_UNREADABLE = "harm_check.unreadable"
 
 _QUESTION = (
-    "Before any goals, one question about the request above. Would doing it hurt a person or an animal,"
-    " damage or break something on purpose, lie to or deceive someone, steal, or hide from someone"
-    " something they need? A heavy, far, fast, odd or impossible request, or one into a forbidden area,"
-    ' is not harmful: the robot checks those itself. Reply {"harmful": true} or {"harmful": false}.'
+    "Is the request above meant to hurt someone, damage something on purpose, deceive, steal, or hide"
+    " what someone needs? Limits, odd or impossible requests are not harmful."
+    ' Reply {"harmful": true} or {"harmful": false}.'
 )
+"""Short on purpose: every token of it is evaluated on each command (it follows the command). Of the
+two wordings measured on both suites' 142 commands with the 1.5B model, this one caught 9 of the 9
+harmful requests with 1 false alarm, the longer one (which also spelled out weight, distance and
+forbidden areas) 8 of 9 with none, at twice the tokens."""
 
 
 def harm_check_schema() -> dict[str, Any]:

@@ -27,5 +27,5 @@ def test_only_a_boolean_answer_is_read(content: str, expected: bool | None) -> N
 def test_the_question_leaves_limits_to_verification() -> None:
     text = harm_question().content
     assert harm_question().role == "user"
-    assert "forbidden area" in text and "not harmful" in text
+    assert "Limits" in text and "not harmful" in text
     assert harm_check_schema()["properties"] == {"harmful": {"type": "boolean"}}

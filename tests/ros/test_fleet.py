@@ -85,8 +85,10 @@ def test_a_plan_driving_onto_another_robot_is_refused(start_node, probe, server,
             timeout_s=5,
             start=len(probe.messages(under("/robot1", topics.ODOM))),
         )
+    # The graph shows the subscription before robot1's publisher has surely matched it: let a second of
+    # odometry (20 messages at 20 Hz) go by, so robot2's planner has heard robot1 too.
     seen = len(probe.messages(under("/robot1", topics.ODOM)))
-    probe.wait_for(under("/robot1", topics.ODOM), start=seen + 2, what="robot1's odometry after the match")
+    probe.wait_for(under("/robot1", topics.ODOM), start=seen + 20, what="robot1's odometry after the match")
 
     probe.publish(under("/robot2", topics.ROBOT_COMMAND), String(data="drive to where robot1 is"))
     refused = wait_terminal(probe, "/robot2", "drive to where robot1 is")
