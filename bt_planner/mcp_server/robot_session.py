@@ -36,6 +36,7 @@ from bt_planner.core.world import World
 from bt_planner.errors import ApprovalError, JournalUnavailable, ToolCallRefused
 from bt_planner.execution import CommandReport, GivenPlanPlanner, MissionRunner
 from bt_planner.journal import Journal
+from bt_planner.mcp_server.approval_permission import refuse_if_approvals_off, refuse_self_approval
 from bt_planner.mcp_server.execution_gate import ALLOW, ExecutionGate, ExecutionRequest, GateDecision
 from bt_planner.mcp_server.plan_store import PlanStore, StoredPlan
 from bt_planner.mcp_server.state_fingerprint import StateFingerprint
@@ -470,18 +471,11 @@ class RobotSession:
             ToolCallRefused: approvals over MCP are off, ``client`` executed the run and only other
                 clients may approve, the run is unknown, or it is not waiting for approval.
         """
-        who = self.settings.mcp.allow_approvals
-        if who == "never":
-            raise ToolCallRefused(
-                "approvals over MCP are off (mcp.allow_approvals: never): an agent must not approve the plan it"
-                " asked for. An operator approves it in the viewer (bt-planner mcp --view PORT); reject is allowed"
-            )
+        refuse_if_approvals_off(self.settings.mcp, elsewhere="in the viewer (bt-planner mcp --view PORT)")
         run, request_id = self._pending_request(run_id)
-        if who == "other_clients" and client == run.client:
-            raise ToolCallRefused(
-                f"client {client!r} executed run {run_id} and may not approve it (mcp.allow_approvals:"
-                " other_clients): another MCP client or the viewer must"
-            )
+        refuse_self_approval(
+            self.settings.mcp, client=client, run_client=run.client, run_id=run_id, who_else="the viewer"
+        )
         try:
             self.approvals.approve(request_id, by=client, via="mcp")
         except ApprovalError as error:

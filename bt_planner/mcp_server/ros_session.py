@@ -39,6 +39,7 @@ from bt_planner.core.state import RobotState
 from bt_planner.core.world import World
 from bt_planner.errors import ToolCallRefused
 from bt_planner.journal import Journal
+from bt_planner.mcp_server.approval_permission import refuse_if_approvals_off, refuse_self_approval
 from bt_planner.mcp_server.plan_store import PlanStore, StoredPlan
 from bt_planner.mcp_server.state_fingerprint import StateFingerprint
 from bt_planner.mcp_server.tool_models import (
@@ -439,18 +440,11 @@ class RosSession:
             ToolCallRefused: approvals over MCP are off, ``client`` executed the run and only other
                 clients may approve, the run is unknown or not waiting, or the node refused the decision.
         """
-        who = self.settings.mcp.allow_approvals
-        if who == "never":
-            raise ToolCallRefused(
-                "approvals over MCP are off (mcp.allow_approvals: never): an agent must not approve the plan it"
-                " asked for. An operator approves it with the node's decide_approval service; reject is allowed"
-            )
+        refuse_if_approvals_off(self.settings.mcp, elsewhere="with the node's decide_approval service")
         run, request = self._pending(run_id)
-        if who == "other_clients" and client == run.client:
-            raise ToolCallRefused(
-                f"client {client!r} executed run {run_id} and may not approve it (mcp.allow_approvals:"
-                " other_clients): another MCP client or an operator must"
-            )
+        refuse_self_approval(
+            self.settings.mcp, client=client, run_client=run.client, run_id=run_id, who_else="an operator"
+        )
         message = self._decide(run, request, approve=True, reason="", client=client)
         run.decision = ApprovalAnswer(run_id=run_id, request_id=request.id, approved=True, by=client,
                                       message=f"run {run_id}'s plan is approved; it executes now ({message})")  # fmt: skip
