@@ -9,7 +9,8 @@ Open it once per process::
     journal.close()
 
 Writes go through one writer thread (``JournalWriter``); reads open their own connection, so any
-thread may read while the mission runs. On open, every command left open by a process that is no
+thread may read while the mission runs. In the writing process a read first waits (briefly) for
+what was queued before it, so it sees its own process's writes. On open, every command left open by a process that is no
 longer running is closed ``aborted`` with the reason "process ended before the command finished".
 Retention (``journal.max_commands``, ``journal.max_age_days``) drops the oldest ended commands
 with their events, on open and every ``PRUNE_EVERY`` ended commands.
@@ -39,6 +40,8 @@ PRUNE_EVERY = 200
 
 FailureListener = Callable[[str], None]
 
+_READ_FLUSH_S = 2.0
+"""How long a read in the writing process waits for the writer to commit what was queued before it."""
 _INSERT_EVENT = "INSERT INTO events(command_id, run_id, kind, at, sim_time_s, data) VALUES (?, ?, ?, ?, ?, ?)"
 _COMMAND_COLUMNS = (
     "c.id, c.run_id, c.mission_command_id, c.source, c.command, c.received_at, c.status, c.reason, "
@@ -364,6 +367,11 @@ class Journal:
 
     @contextlib.contextmanager
     def _reading(self) -> Iterator[sqlite3.Connection]:
+        """A read connection; in the writing process, after what was queued before the read is committed."""
+        writer = self._writer
+        if writer is not None and writer.failure is None:
+            with contextlib.suppress(JournalUnavailable):  # a stalled disk: read what is committed
+                writer.flush(timeout_s=_READ_FLUSH_S)
         connection = sqlite3.connect(self.path, isolation_level=None, timeout=10.0)
         try:
             yield connection

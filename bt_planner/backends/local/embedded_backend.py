@@ -194,7 +194,7 @@ class LocalLlamaBackend:
                     # Prompt-lookup drafts pay off where a base model copies its examples (gemma: 35.6
                     # vs 20.8 tok/s); for an instruct model's short replies they cost more to verify
                     # than they save (qwen2.5-coder-1.5b, goals: 7.3 tok/s with, 18.1 without).
-                    drafts=self._prompting == "few_shot",
+                    drafts="lookup" if self._prompting == "few_shot" else "forced",
                     should_stop=should_stop,
                 )
                 elapsed = time.perf_counter() - started

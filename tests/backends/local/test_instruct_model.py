@@ -12,7 +12,7 @@ import json
 import llama_cpp
 import pytest
 
-from bt_planner.backends.local.decoding import decode
+from bt_planner.backends.local.decoding import Forced, ForcedText, GrammarFilter, decode
 from bt_planner.backends.local.embedded_backend import LocalLlamaBackend
 from bt_planner.backends.local.grammar import grammar_for_schema
 from bt_planner.backends.local.model_registry import QWEN_CODER_0_5B, embedded_model
@@ -95,6 +95,43 @@ def test_a_follow_up_command_reuses_the_cached_prefix_and_replies_as_from_a_cold
     assert warm_reused == request_line  # instructions, examples, world and robot all came from the cache
     assert warm_text == cold_text
     assert GoalList.model_validate(json.loads(warm_text)).goals[0].goal == "go_to"
+
+
+def test_the_grammar_forced_text_is_found_character_by_character(small):
+    model = small._model
+    vocab = llama_cpp.llama_model_get_vocab(model.llama.model)
+    grammar = GrammarFilter.compile(vocab, 'root ::= "{\\"kind\\":\\"" ("turn" | "tell") "\\"}"')
+    forced = ForcedText(model.llama, vocab, model.llama.token_eos())
+    try:
+        assert forced.after(grammar) == Forced('{"kind":"t', complete=False)  # then "u" or "e": a choice
+        for token in model.llama.tokenize(b'{"kind":"tu', add_bos=False, special=False):
+            grammar.accept(token)
+        assert forced.after(grammar) == Forced('rn"}', complete=True)  # the rest of "turn", then the end
+        assert forced.after(grammar, limit=2) == Forced("rn", complete=False)
+    finally:
+        grammar.close()
+
+
+@pytest.mark.parametrize(
+    "command", ["Go to the kitchen, pick up the red cup", "Look for the cup in the kitchen"]
+)
+def test_forced_text_is_not_decoded_step_by_step(small, command):
+    request = _goal_request(command)
+    grammar = grammar_for_schema(request.json_schema, compact=True)
+    opening = small._model.llama.tokenize(b'{"goals":[{"goal":"', add_bos=False, special=False)
+    with small._model.lock:
+        prompt = small.chat_prompt(request)
+        plain = decode(small._model, prompt, grammar, max_tokens=128, drafts="none")
+        first = decode(small._model, prompt, grammar, max_tokens=128, drafts="forced")
+        again = decode(small._model, prompt, grammar, max_tokens=128, drafts="forced")
+    assert plain.drafted_tokens == 0
+    assert again.text == first.text  # the same prompt, the same reply, whatever the cache held
+    GoalList.model_validate(json.loads(first.text))
+    assert first.finish_reason == "stop"
+    # the opening came with the prompt and the closing brackets were written, not decoded; the
+    # keys, quotes and the rest of each name came from drafts: at most half the tokens took a step
+    assert first.drafted_tokens >= len(opening)
+    assert first.drafted_tokens >= first.completion_tokens // 2
 
 
 def test_with_no_key_and_no_choice_the_default_instruct_model_is_selected():
