@@ -8,6 +8,7 @@ Interface benchmark score plans (success, goal-condition rate, executability, re
 from bt_planner.errors import SuiteError
 from bt_planner.evaluation.consistency import suite_problems, tasks_without_reference_goals
 from bt_planner.evaluation.goal_conditions import (
+    Facing,
     GoalCondition,
     GoalResult,
     Holding,
@@ -25,6 +26,7 @@ from bt_planner.evaluation.suite_runner import SuiteReport, SuiteRunner
 from bt_planner.evaluation.task import Task
 
 __all__ = [
+    "Facing",
     "GoalCondition",
     "GoalResult",
     "Holding",

@@ -10,12 +10,15 @@ Kinds (the ``kind`` key in suite YAML):
   within ``tolerance_m`` on the floor plane;
 - ``robot_at``: the robot's base is at a named ``location`` or a ``position``, within ``tolerance_m``;
 - ``holding``: the gripper holds ``object`` (an object id), or nothing when ``object`` is null;
+- ``facing``: the robot's heading is ``yaw_deg`` (degrees, counter-clockwise from +x, as the
+  world's ``yaw``) within ``tolerance_deg``, so a turn the wrong way round fails;
 - ``said``: some spoken sentence contains ``text`` (case-insensitive);
 - ``refused``: the correct outcome is that no plan runs (the model declines or verification rejects).
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Annotated, Literal
 
@@ -117,6 +120,24 @@ class Holding(_Goal):
         return GoalResult(kind=self.kind, met=held == self.object, detail=f"robot holds {shown}")
 
 
+class Facing(_Goal):
+    """``facing``: the robot's heading, in degrees counter-clockwise from +x."""
+
+    kind: Literal["facing"] = "facing"
+    yaw_deg: float
+    tolerance_deg: float = Field(default=10.0, gt=0, lt=180)
+
+    def check(self, world: World, spoken: Sequence[str] = (), *, refused: bool = False) -> GoalResult:
+        """Met when the heading is within ``tolerance_deg`` of ``yaw_deg`` (either way round the circle)."""
+        heading = math.degrees(world.robot.pose.yaw)
+        off = abs((heading - self.yaw_deg + 180.0) % 360.0 - 180.0)
+        return GoalResult(
+            kind=self.kind,
+            met=off <= self.tolerance_deg,
+            detail=f"robot faces {heading:.0f} degrees, {off:.0f} from {self.yaw_deg:g}",
+        )
+
+
 class Said(_Goal):
     """``said``: some spoken sentence contains a text (case-insensitive)."""
 
@@ -142,4 +163,6 @@ class Refused(_Goal):
         return GoalResult(kind=self.kind, met=refused, detail=detail)
 
 
-GoalCondition = Annotated[ObjectAt | RobotAt | Holding | Said | Refused, Field(discriminator="kind")]
+GoalCondition = Annotated[
+    ObjectAt | RobotAt | Holding | Facing | Said | Refused, Field(discriminator="kind")
+]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import pytest
@@ -38,12 +39,13 @@ def end(
     *,
     world: World | None = None,
     at: tuple[float, float] = (0.0, 0.0),
+    yaw_deg: float = 0.0,
     holding: str | None = None,
     spoken: list[str] | None = None,
     refused: bool = False,
 ) -> End:
     robot = RobotState(
-        pose=Pose(x=at[0], y=at[1]),
+        pose=Pose(x=at[0], y=at[1], yaw=math.radians(yaw_deg)),
         holding=holding,
         gripper=GripperState.HOLDING if holding else GripperState.OPEN,
     )
@@ -97,6 +99,18 @@ def test_holding_an_object_or_nothing() -> None:
     verdict = check(empty, end(holding="red_cup"))
     assert not verdict.met
     assert verdict.detail == "robot holds red_cup"
+
+
+def test_facing_a_heading_either_way_round_the_circle() -> None:
+    right = goal(kind="facing", yaw_deg=-90)
+    assert check(right, end(yaw_deg=270.0)).met  # the same heading, the other way round
+    assert check(right, end(yaw_deg=-95.0)).met  # within the default 10 degrees
+    verdict = check(right, end(yaw_deg=90.0))  # turned left instead
+    assert not verdict.met
+    assert verdict.detail == "robot faces 90 degrees, 180 from -90"
+    assert check(goal(kind="facing", yaw_deg=180), end(yaw_deg=-178.0)).met
+    with pytest.raises(ValidationError):
+        goal(kind="facing", yaw_deg=0, tolerance_deg=0)
 
 
 def test_said_is_a_case_insensitive_substring_of_any_sentence() -> None:
