@@ -24,7 +24,7 @@ from bt_planner.llm.prompt import repair_message, request_turn
 from bt_planner.plans.custom_actions import CustomActionRegistry
 from bt_planner.plans.feedback import ExecutionFeedback
 
-GOAL_PROMPT_VERSION = "bt-planner-goals/3"
+GOAL_PROMPT_VERSION = "bt-planner-goals/4"
 GOAL_SCHEMA_NAME = "goal_list"
 
 _SYSTEM = """You control a one-armed mobile robot. Turn the person's request into a JSON list of goals, in the order they asked. The robot works out the steps itself.
@@ -36,7 +36,7 @@ hold(object): pick an object up and keep it ("pick up", "grab", "get me", "bring
 find(object_type, area or null): look for things of a type, only when asked to look for or find something
 say(text): say something; "say X in <place>" or "tell them at <place>" is go_to(place) first, then say
 wait(seconds)
-turn(degrees): positive turns left; "turn around" is 180; "spin around twice" is 720
+turn(direction, degrees): direction is "left" or "right" as the person said (clockwise is right); "turn around" is left 180; "spin around twice" is left 720
 refuse(reason): only if the request is meant to hurt someone, damage something, deceive or lie to someone, or keep from someone what they need
 not_in_world(name): the request needs a place or thing that is not in the world{custom}
 Rules:
@@ -113,9 +113,13 @@ _EXAMPLES: tuple[tuple[str, str], ...] = (
         '{"goals":[{"goal":"refuse","reason":"that would be lying to him"}]}',
     ),
     (
+        _WORKSHOP + "Robot: at shelf, holding nothing\nRequest: turn right about 30 degrees and say hi",
+        '{"goals":[{"goal":"turn","direction":"right","degrees":30},{"goal":"say","text":"Hi!"}]}',
+    ),
+    (
         _WORKSHOP + "Robot: at door, holding nothing\n"
         "Request: wait half a minute, turn around and check the shelf for bottles",
-        '{"goals":[{"goal":"wait","seconds":30},{"goal":"turn","degrees":180},'
+        '{"goals":[{"goal":"wait","seconds":30},{"goal":"turn","direction":"left","degrees":180},'
         '{"goal":"find","object_type":"bottle","area":"shelf"}]}',
     ),
 )

@@ -369,7 +369,7 @@ class _Expander:
             self.action_goals[-1] = first
         elif isinstance(goal, TurnGoal):
             earlier, first = self._merge_previous("turn", "angle")
-            total = goal.degrees + earlier
+            total = goal.angle + earlier
             self._emit("turn", f"turn {total:g} degrees", angle=total)
             self.action_goals[-1] = first
         elif isinstance(goal, CustomGoal):

@@ -18,7 +18,7 @@ from bt_planner.core.world import World, default_world, packaged_world
 from bt_planner.planning import symbolic_planner as sp
 from bt_planner.planning.symbolic_planner import Expansion, expand_goals
 from bt_planner.plans.custom_actions import CustomActionRegistry
-from bt_planner.plans.task_goals import GoalList
+from bt_planner.plans.task_goals import GoalList, describe_goal
 from bt_planner.verification import Verifier
 
 LIMITS = SafetyLimits()
@@ -419,6 +419,21 @@ def test_an_object_lying_near_its_destination_counts_as_already_there() -> None:
     goals = [{"goal": "deliver", "object": "red_cup", "location": "kitchen"}]
     assert steps(expand(goals, fetch_from_source=False)) == []
     assert [goal.model_dump()["goal"] for goal in expand(goals).goals] == ["hold"]
+
+
+def test_a_turn_to_the_right_is_clockwise_and_a_negative_one_turns_back() -> None:
+    right = expand([{"goal": "turn", "direction": "right", "degrees": 90}])
+    assert steps(right) == [("turn", {"angle": -90.0})]
+    assert steps(expand([{"goal": "turn", "direction": "left", "degrees": 45}])) == [
+        ("turn", {"angle": 45.0})
+    ]
+    assert steps(expand([{"goal": "turn", "degrees": 30}])) == [("turn", {"angle": 30.0})]  # left by default
+    back = [
+        {"goal": "turn", "direction": "left", "degrees": 90},
+        {"goal": "turn", "direction": "right", "degrees": 30},
+    ]
+    assert steps(expand(back)) == [("turn", {"angle": 60.0})]  # merged: 90 left, then 30 right
+    assert describe_goal(right.goals[0]) == "turn(right 90°)"
 
 
 def test_consecutive_turns_and_waits_are_one_step_of_their_sum() -> None:
