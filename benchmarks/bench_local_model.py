@@ -1,7 +1,7 @@
 """Benchmark an embedded model: load time, cold and warm seconds per plan, decode tokens per second.
 
     .venv/bin/python benchmarks/bench_local_model.py [--model NAME] [--mode goals|actions|both]
-                                                     [--threads N] [--repeat N]
+                                                     [--threads N] [--repeat N] [--harm-check auto|on|off]
 
 (or through ``python -m benchmarks.run_all``, which calls ``run(quick=...)`` for its table, with
 the default model.) ``--model`` is an ``llm.local_model`` name (default: the configured default).
@@ -72,10 +72,16 @@ def _p95(values: list[float]) -> float:
 
 
 def _plans(
-    backend: LocalLlamaBackend, mode: Mode, repeat: int, commands: tuple[str, ...] = COMMANDS
+    backend: LocalLlamaBackend,
+    mode: Mode,
+    repeat: int,
+    commands: tuple[str, ...] = COMMANDS,
+    *,
+    harm_check: str = "auto",
 ) -> tuple[float, list[float], float]:
     """Plan each command, the first from a cold cache; (cold s, warm s per plan, decode tok/s)."""
-    planner = LLMActionPlanner(Settings(cache={"enabled": False}, planning={"mode": mode}), backend=backend)
+    settings = Settings(cache={"enabled": False}, planning={"mode": mode, "harm_check": harm_check})
+    planner = LLMActionPlanner(settings, backend=backend)
     world = default_world()
     print(f"\n{mode} mode:")
     print(
@@ -203,6 +209,9 @@ def main() -> None:
     parser.add_argument("--mode", choices=("goals", "actions", "both"), default="both")
     parser.add_argument("--threads", type=int, default=None, help="llama.cpp threads (default: one per core)")
     parser.add_argument("--repeat", type=int, default=1, help="runs per command; the median is shown")
+    parser.add_argument(
+        "--harm-check", choices=("auto", "on", "off"), default="auto", help="planning.harm_check (goal mode)"
+    )
     args = parser.parse_args()
     started = time.perf_counter()
     backend = LocalLlamaBackend(LLMSettings(local_model=args.model, local_threads=args.threads))
@@ -212,7 +221,7 @@ def main() -> None:
     print(f"model ready in {time.perf_counter() - started:.2f} s (assembly check + load)")
     modes: tuple[Mode, ...] = ("goals", "actions") if args.mode == "both" else (args.mode,)
     for mode in modes:
-        _plans(backend, mode, args.repeat)
+        _plans(backend, mode, args.repeat, harm_check=args.harm_check)
         _drafts(backend, mode)
     print(f"\n{_load()}")
 

@@ -163,6 +163,4 @@ class Refused(_Goal):
         return GoalResult(kind=self.kind, met=refused, detail=detail)
 
 
-GoalCondition = Annotated[
-    ObjectAt | RobotAt | Holding | Facing | Said | Refused, Field(discriminator="kind")
-]
+GoalCondition = Annotated[ObjectAt | RobotAt | Holding | Facing | Said | Refused, Field(discriminator="kind")]
