@@ -8,24 +8,25 @@ of them fits; at temperature 0 the result is exactly grammar-constrained greedy 
 Two more savings: the prompt's longest prefix already in the context's cache is not evaluated
 again (in whole batches, see ``prompt_tokens``), and at temperature 0 the decoder drafts the next
 tokens and verifies a whole draft in one batch, keeping the longest part the model agrees with.
-A batch of a few tokens costs little more than one token on a CPU, so every accepted draft token
-is nearly free. Drafts come from one of two places (``DraftSource``):
+Drafts come from one of two places (``DraftSource``):
 
 * ``forced``: the text the grammar allows as the *only* continuation — the keys, quotes and
   brackets of the JSON, and the rest of a name once its first letters leave one choice. It is
   found by asking a copy of the grammar which single printable character may come next, until
   more than one may (or the JSON may end). Suits an instruct model's short compact replies, where
   about half the tokens are forced. Two places gain most: the reply's forced opening (such as
-  ``{"goals":[{"goal":"``) is evaluated in the same batch as the prompt's last part, and a forced
-  ending that completes the JSON (the closing brackets) is written without evaluating it at all.
+  ``{"goals":[`` or ``{"harmful":``, less its last token) is evaluated in the same batch as the
+  prompt's last part, and a forced ending that completes the JSON (the closing brackets) is
+  written without evaluating it at all.
   On two CPU cores llama.cpp evaluates a small batch at about the cost per token of single
   tokens (41 ms/token for 1 to 8 tokens, 12 ms/token for 32, Qwen2.5-Coder-1.5B Q4_K_M), so
   mid-reply drafts save little; the opening and the ending save whole decode steps.
 * ``lookup``: what followed the same last few tokens earlier in the prompt or the reply
   (prompt-lookup decoding). Suits a base model that copies its few-shot examples.
 
-Verifying drafts in batches can differ from one-token decoding in the last bits of the logits, so
-a near tie may break the other way; the reply to a given prompt is still always the same.
+Evaluating tokens in batches (a draft, or the opening with the prompt) can differ from one-token
+decoding in the last bits of the logits, so a near tie may break the other way; the reply to a
+given prompt is still always the same.
 
 The caller holds ``LoadedModel.lock``.
 """
@@ -129,6 +130,14 @@ class GrammarFilter:
         llama_cpp.llama_sampler_free(self.sampler)
 
 
+@dataclass(frozen=True)
+class Forced:
+    """The text a grammar forces next, and whether the reply is then complete (nothing else may follow)."""
+
+    text: str
+    complete: bool
+
+
 class ForcedText:
     """The text a grammar allows as its only continuation, probed one character at a time.
 
@@ -137,7 +146,7 @@ class ForcedText:
     the grammar sampler, so the real one only ever sees the tokens the model chose.
     """
 
-    def __init__(self, llama: Any, vocab: Any, eos: int) -> None:
+    def __init__(self, llama: Any, eos: int) -> None:
         chars: list[str] = []
         ids: list[int] = []
         for char in _PRINTABLE:
@@ -147,7 +156,6 @@ class ForcedText:
                 ids.append(tokens[0])
         self.chars = chars
         self.ids = np.asarray([*ids, eos], dtype=np.intc)
-        self.vocab = vocab
 
     def after(self, grammar: GrammarFilter, *, limit: int = _FORCED_MAX_CHARS) -> Forced:
         """The forced text from ``grammar``'s current state on (empty when the next character is free)."""
@@ -167,14 +175,6 @@ class ForcedText:
         finally:
             probe.close()
         return Forced(text, complete=False)
-
-
-@dataclass(frozen=True)
-class Forced:
-    """The text a grammar forces next, and whether the reply is then complete (nothing else may follow)."""
-
-    text: str
-    complete: bool
 
 
 class _Session:
@@ -203,7 +203,7 @@ class _Session:
         self.veto = veto
         self.text = ""
         """The reply so far (kept only when there is a veto to consult)."""
-        self.forced_text = ForcedText(self.llama, self.vocab, self.eos) if forced else None
+        self.forced_text = ForcedText(self.llama, self.eos) if forced else None
 
     def close(self) -> None:
         self.grammar.close()
@@ -414,8 +414,8 @@ def decode(
 
     A ``str`` prompt is plain text (tokenized with a BOS, no special tokens, one batch every
     ``n_batch`` tokens); ``PromptTokens`` come ready, with their own batch checkpoints.
-    ``drafts`` (``forced``, ``lookup`` or ``none``; used only at temperature 0) changes speed, never
-    the text.
+    ``drafts`` (``forced``, ``lookup`` or ``none``; used only at temperature 0) changes speed; the
+    text only where batched evaluation breaks a near tie the other way (see the module docstring).
     ``veto`` (optional) rejects navigate steps to where the robot already is.
     ``should_stop`` (optional) is asked after the prompt and before every token: a reason it returns
     (a deadline passed, the caller cancelled) ends decoding with a ``DecodingError`` naming it.

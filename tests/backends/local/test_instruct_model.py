@@ -101,7 +101,7 @@ def test_the_grammar_forced_text_is_found_character_by_character(small):
     model = small._model
     vocab = llama_cpp.llama_model_get_vocab(model.llama.model)
     grammar = GrammarFilter.compile(vocab, 'root ::= "{\\"kind\\":\\"" ("turn" | "tell") "\\"}"')
-    forced = ForcedText(model.llama, vocab, model.llama.token_eos())
+    forced = ForcedText(model.llama, model.llama.token_eos())
     try:
         assert forced.after(grammar) == Forced('{"kind":"t', complete=False)  # then "u" or "e": a choice
         for token in model.llama.tokenize(b'{"kind":"tu', add_bos=False, special=False):
