@@ -24,7 +24,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from bt_planner.core.geometry import Vec3
+from bt_planner.core.geometry import Vec3, wrap_degrees
 from bt_planner.core.world import World
 
 
@@ -130,7 +130,7 @@ class Facing(_Goal):
     def check(self, world: World, spoken: Sequence[str] = (), *, refused: bool = False) -> GoalResult:
         """Met when the heading is within ``tolerance_deg`` of ``yaw_deg`` (either way round the circle)."""
         heading = math.degrees(world.robot.pose.yaw)
-        off = abs((heading - self.yaw_deg + 180.0) % 360.0 - 180.0)
+        off = abs(wrap_degrees(heading - self.yaw_deg))
         return GoalResult(
             kind=self.kind,
             met=off <= self.tolerance_deg,

@@ -255,15 +255,16 @@ class _Session:
         return reused
 
     def open(self, prompt: PromptTokens, *, budget: int) -> tuple[int, list[int]]:
-        """Load ``prompt`` followed by the reply's forced opening (at most ``budget - 1`` tokens of it)
-        in the prompt's last batch; the prompt tokens reused from the cache, and the opening.
+        """Load ``prompt`` followed by the reply's forced opening (at most ``budget - 1`` tokens of it;
+        none unless the session drafts forced text) in the prompt's last batch; the prompt tokens
+        reused from the cache, and the opening.
 
         The opening is not verified by the model (it is part of the prompt), so it stops one token
         short of the forced text; the model writes the token at the boundary itself.
         """
         # Without its last token: the forced text may end inside a token the model would write
         # (``":[`` of ``":[{"``), and a prompt cut there pulls the next choice off course.
-        opening = self.forced()[0][:-1][: max(0, budget - 1)] if budget > 0 else []
+        opening = self.forced()[0][:-1][: max(0, budget - 1)]
         if opening:
             prompt = PromptTokens(tokens=(*prompt.tokens, *opening), checkpoints=prompt.checkpoints)
         reused = self.load_prompt(prompt)
@@ -431,16 +432,11 @@ def decode(
         )
     budget = min(max_tokens, room)
     greedy = temperature <= 0
-    forcing = greedy and drafts == "forced"
-    session = _Session(model, grammar, temperature, veto, forced=forcing)
-    out: list[int] = []
-    drafted = 0
+    session = _Session(model, grammar, temperature, veto, forced=greedy and drafts == "forced")
     finish = "length"
     try:
-        reused, opening = session.open(prompt, budget=budget if forcing else 0)
-        out += opening
-        drafted += len(opening)
-        logits_index = -1
+        reused, out = session.open(prompt, budget=budget)  # the forced opening is already written
+        drafted, logits_index = len(out), -1
         while len(out) < budget:
             _stop_if_asked(should_stop, written=len(out), budget=budget)
             token = session.choose(session.logits(logits_index))
