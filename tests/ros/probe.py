@@ -16,6 +16,7 @@ import rclpy
 from geometry_msgs.msg import PoseStamped, Twist
 from nav_msgs.msg import Odometry
 from pydantic import BaseModel
+from rclpy.action import ActionClient
 from rclpy.context import Context
 from rclpy.executors import ExternalShutdownException, SingleThreadedExecutor
 from rclpy.signals import SignalHandlerOptions
@@ -36,6 +37,7 @@ MESSAGE_TYPES: dict[str, type[Any]] = {
 }
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
+EntityT = TypeVar("EntityT")
 
 
 class Probe:
@@ -56,6 +58,24 @@ class Probe:
     def _spin(self) -> None:
         with contextlib.suppress(ExternalShutdownException):
             self.executor.spin()
+
+    def on_spin_thread(self, build: Callable[[], EntityT], *, timeout_s: float = 10.0) -> EntityT:
+        """``build()`` run by the spinning executor, for entities that are not safe to create beside it.
+
+        rclpy's ``ActionClient`` adds itself to the node before its lock exists, so one created while
+        another thread spins can be polled half-built; that kills the spin thread (AttributeError
+        ``_lock``) and every later wait on this probe times out.
+        """
+        built = threading.Event()
+        task = self.executor.create_task(build)
+        task.add_done_callback(lambda _: built.set())
+        if not built.wait(timeout_s):
+            raise AssertionError(f"the probe's executor did not run a task within {timeout_s:g} s")
+        return task.result()
+
+    def action_client(self, action_type: Any, name: str, **qos_profiles: Any) -> ActionClient[Any, Any, Any]:
+        """An rclpy ``ActionClient`` on the probe's node, built on the spin thread (see :meth:`on_spin_thread`)."""
+        return self.on_spin_thread(lambda: ActionClient(self.node, action_type, name, **qos_profiles))
 
     def close(self) -> None:
         self.executor.shutdown(timeout_sec=2.0)

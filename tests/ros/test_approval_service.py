@@ -18,7 +18,6 @@ pytest.importorskip("bt_planner_msgs")
 
 from bt_planner_msgs.action import ExecuteCommand
 from bt_planner_msgs.srv import DecideApproval
-from rclpy.action import ActionClient
 
 from bt_planner.core.world import World
 from bt_planner.journal import Journal, JournalCommand, order_problems
@@ -91,7 +90,7 @@ def nodes(start_node, probe, tmp_path):
                         parameters=planner.model_dump(exclude_unset=True)))  # fmt: skip
     probe.wait_for(topics.WORLD_STATE, timeout_s=20, what="the simulator's world state")
     probe.wait_for(topics.TREE_SNAPSHOT, timeout_s=20, what="the planner's first snapshot")
-    client = ActionClient(probe.node, ExecuteCommand, "execute_command")
+    client = probe.action_client(ExecuteCommand, "execute_command")
     decide = probe.node.create_client(DecideApproval, "decide_approval")
     assert client.wait_for_server(timeout_sec=10.0) and decide.wait_for_service(timeout_sec=10.0)
     yield client, decide, journal_path

@@ -106,8 +106,8 @@ def nodes(start_node, probe):
     probe.wait_for(topics.WORLD_STATE, timeout_s=20, what="the simulator's world state")
     probe.wait_for(topics.TREE_SNAPSHOT, timeout_s=20, what="the planner's first snapshot")
     deep = QoSProfile(depth=1000)  # rclpy's default (10) would drop requests of a 100-goal burst
-    client = ActionClient(
-        probe.node, ExecuteCommand, "execute_command",
+    client = probe.action_client(
+        ExecuteCommand, "execute_command",
         goal_service_qos_profile=deep, result_service_qos_profile=deep, cancel_service_qos_profile=deep,
     )  # fmt: skip
     assert client.wait_for_server(timeout_sec=10.0)

@@ -20,7 +20,6 @@ from lifecycle_msgs.msg import Transition
 from lifecycle_msgs.srv import ChangeState, GetState
 from rcl_interfaces.msg import Parameter, ParameterType, ParameterValue
 from rcl_interfaces.srv import SetParameters
-from rclpy.action import ActionClient
 from std_msgs.msg import String
 
 from bt_planner.robot.goal_status import GoalState, GoalStatus
@@ -95,7 +94,7 @@ def stack(module_ros):
     )  # fmt: skip
     module_ros.probe.wait_for(topics.WORLD_STATE, timeout_s=20, what="the simulator's world state")
     lifecycle = Lifecycle(module_ros.probe.node, "planner")
-    client = ActionClient(module_ros.probe.node, ExecuteCommand, "execute_command")
+    client = module_ros.probe.action_client(ExecuteCommand, "execute_command")
     assert client.wait_for_server(timeout_sec=10.0)
     yield module_ros, lifecycle, client, process
     client.destroy()

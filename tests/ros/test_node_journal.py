@@ -16,7 +16,6 @@ pytest.importorskip("rclpy")
 pytest.importorskip("bt_planner_msgs")
 
 from bt_planner_msgs.action import ExecuteCommand
-from rclpy.action import ActionClient
 from std_msgs.msg import String
 
 from bt_planner.journal import ABORTED_REASON, CommandOutcome, Journal, command_problems, order_problems
@@ -88,7 +87,7 @@ def test_a_planner_killed_mid_action_has_its_command_aborted_when_restarted_on_t
     nodes, server, probe, start_node
 ):
     planner, journal_path = nodes
-    client = ActionClient(probe.node, ExecuteCommand, "execute_command")
+    client = probe.action_client(ExecuteCommand, "execute_command")
     assert client.wait_for_server(timeout_sec=10.0)
     server.push(plan_reply(long_plan()))
     goal = Goal(client, "walk back and wait")
