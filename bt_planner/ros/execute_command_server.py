@@ -310,8 +310,8 @@ class ExecuteCommandServer:
     # ---- shutdown ---------------------------------------------------------------------------
 
     def pending(self) -> int:
-        """Goals without a result yet."""
-        return len(self._goals)
+        """Goals whose result rclpy does not have yet (their execute callback has not returned)."""
+        return len(self._by_handle)
 
     def abort_all(self, message: str) -> None:
         """End every goal that has no result yet (the mission is gone): SHUTDOWN."""

@@ -38,8 +38,9 @@ class ClosableNode(Protocol):
     def close(self) -> None: ...
 
 
-# A node may also define ``finish(spin_once)``: called once stopping was requested, while ROS still spins,
-# to end its work cleanly (the planner publishes CANCELLED "shutdown" and its action results there).
+# A node may also define ``finish(executor)``: called once stopping was requested, with the executor that
+# spins it, to end its work cleanly while ROS is still up (the planner publishes CANCELLED "shutdown" and
+# sends its action results there).
 
 
 def watch_parent(node: Node, stop: threading.Event) -> None:
@@ -90,7 +91,7 @@ def run_node(
                 executor.spin_once(timeout_sec=SPIN_SLICE_S)
             finish = getattr(owner, "finish", None)
             if finish is not None and owner.node.context.ok():
-                finish(lambda: executor.spin_once(timeout_sec=0.02))
+                finish(executor)
         except (KeyboardInterrupt, ExternalShutdownException):
             pass
         finally:

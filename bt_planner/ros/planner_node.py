@@ -19,10 +19,10 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Callable
 from typing import Any
 
 import py_trees
+from rclpy.executors import Executor
 from rclpy.lifecycle import LifecycleNode, LifecycleState, ManagedEntity, TransitionCallbackReturn
 from rclpy.node import Node
 from rclpy.timer import Timer
@@ -292,18 +292,23 @@ class PlannerNode(ManagedEntity):
         self.actions.abort_all("shutdown")
         self._release()
 
-    def finish(self, spin_once: Callable[[], None], *, timeout_s: float = 2.0) -> None:
-        """On the way out, while ROS still spins: cancel the running command ("shutdown"), publish its
-        CANCELLED status and action results, and wait (bounded) until subscribers have them."""
+    def finish(self, executor: Executor, *, timeout_s: float = 2.0) -> None:
+        """On the way out, while ``executor`` still spins this node: cancel the running command
+        ("shutdown"), publish its CANCELLED status, send every action goal's result, and wait (all
+        bounded by ``timeout_s``) until status subscribers have the status."""
         self.actions.shutting_down = True
         if self.mission is not None:
             self.mission.cancel("shutdown")
             self.mission.tick()
         deadline = time.monotonic() + timeout_s
         while self.actions.pending() and time.monotonic() < deadline:
-            spin_once()
-        for _ in range(5):  # let the executor send the result responses just produced
-            spin_once()
+            executor.spin_once(timeout_sec=0.02)
+        # rclpy sends a result response from a task it queues as the goal's execute callback returns,
+        # and the executor runs queued tasks in the order they were queued: once a task queued after
+        # them has run, the responses are sent. (Counting spin slices instead lost a response when the
+        # slices went to subscription callbacks on a loaded machine.)
+        queued_after = executor.create_task(lambda: None)
+        executor.spin_until_future_complete(queued_after, timeout_sec=max(0.05, deadline - time.monotonic()))
         self.status.wait_delivered(max(0.1, deadline - time.monotonic()))
 
     # ---- inputs ---------------------------------------------------------------------------------
