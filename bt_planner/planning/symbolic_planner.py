@@ -17,7 +17,11 @@ user asked, from the state the previous goals left:
   ``ALREADY_THERE_M`` of it) the goal is read as a *fetch from* that place, because that is what
   such a goal almost always means ("bring me the milk from the fridge" written as
   ``deliver(milk, fridge)``): the object goes to the place of a directly following ``go_to``
-  (which it replaces), else the robot keeps it (``hold``). The reading is a warning
+  (which it replaces), else the robot keeps it (``hold``). When that ``go_to`` leads back to where the
+  robot stood as the goals began, where whoever asked is taken to be ("bring me the milk", written
+  as ``deliver(milk, fridge), go_to(<where the robot is>)``), the robot keeps the object and drives
+  back with it (``hold``, then the ``go_to``) to hand it over instead of putting it down there. The
+  reading is a warning
   (``goal.read_as_fetch``) and the result's goals are the goals as read, so a re-plan does not read
   them again. With ``fetch_from_source=False`` such a goal expands to nothing.
 - ``find`` drives to the area if one is given, then detects. ``say``, ``wait``, ``turn`` and custom
@@ -149,6 +153,8 @@ class _Expander:
         self.action_goals: list[int] = []
         self.goals: Sequence[Goal] = ()
         self.goal = 0
+        self.asked_at = self._standing_at()
+        """Where the robot stands as the goals begin: where whoever asked is taken to be."""
 
     # ---- what the expansion knows -------------------------------------------------------
 
@@ -390,7 +396,13 @@ class _Expander:
             return goal, False
         onward = isinstance(following, GoToGoal) and following.speed is None
         read: Goal
-        if isinstance(following, GoToGoal) and onward:
+        if isinstance(following, GoToGoal) and following.location == self.asked_at:
+            read, onward = HoldGoal(object=goal.object), False
+            meaning = (
+                f"fetching it from there and keeping it to hand over at {following.location},"
+                " where the robot was asked"
+            )
+        elif isinstance(following, GoToGoal) and onward:
             read = DeliverGoal(object=goal.object, location=following.location)
             meaning = f"fetching it from there to {following.location}"
         else:

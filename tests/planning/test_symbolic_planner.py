@@ -455,3 +455,25 @@ def test_consecutive_turns_and_waits_are_one_step_of_their_sum() -> None:
     world = default_world()
     issues = Verifier(LIMITS).verify(expansion.plan, world.robot, world)  # type: ignore[arg-type]
     assert [i.rule for i in issues] == ["turn.bounds"]
+
+
+def test_a_fetch_followed_by_a_go_to_back_where_it_was_asked_keeps_the_object_to_hand_over() -> None:
+    # "Bring me the plate from the sink", said to the robot at its dock, written as
+    # deliver(plate, sink), go_to(charging_dock): fetch it, drive back and keep it (no place at the dock).
+    world = _plate_in_sink()
+    assert world.robot.pose.x == 0.0 and world.robot.pose.y == 0.0  # at the charging dock
+    goals = [
+        {"goal": "deliver", "object": "plate", "location": "sink"},
+        {"goal": "go_to", "location": "charging_dock"},
+    ]
+    expansion = expand(goals, world)
+    assert [name for name, _ in steps(expansion)] == ["navigate", "detect", "grasp", "navigate"]
+    assert steps(expansion)[-1] == ("navigate", {"location_name": "charging_dock"})
+    assert [goal.model_dump() for goal in expansion.goals] == [
+        {"goal": "hold", "object": "plate"},
+        {"goal": "go_to", "location": "charging_dock", "speed": None},
+    ]
+    assert expansion.action_goals == (0, 0, 0, 1)
+    (warning,) = expansion.issues
+    assert warning.rule == sp.GOAL_READ_AS_FETCH and warning.goal_index == 0
+    assert "hand over at charging_dock" in warning.message
