@@ -58,7 +58,7 @@ from bt_planner.plans.plan import Plan
 from bt_planner.plans.schema import goal_json_schema, plan_json_schema
 from bt_planner.plans.task_goals import Goal, GoalList
 from bt_planner.verification import Verifier
-from bt_planner.verification.rules import command_length_rule, command_rule
+from bt_planner.verification.rules import command_length_rule, command_names_rule, command_rule
 from bt_planner.verification.text_screen import TextClassifier
 
 
@@ -324,6 +324,7 @@ class LLMActionPlanner:
         ex = _Exchange()
         limits = self.settings.safety
         command, refusal = self._screen_command(command)
+        refusal = refusal or command_names_rule(command=command, world=world)
         if refusal is not None:
             return PlanResult(
                 success=False,

@@ -21,6 +21,7 @@ from bt_planner.verification.clearance import (
     polygon_point_clearance,
     polygon_segment_clearance,
 )
+from bt_planner.verification.coded_names import unknown_coded_names
 from bt_planner.verification.text_screen import TextClassifier, find_forbidden
 
 # ---- rule codes (stable: tests, guards, logs and users refer to them) -------------------------
@@ -42,6 +43,7 @@ PLAN_LENGTH = "plan.length"
 SPEECH_FORBIDDEN_WORD = "speech.forbidden_word"
 COMMAND_FORBIDDEN_WORD = "command.forbidden_word"
 COMMAND_LENGTH = "command.length"
+COMMAND_UNKNOWN_NAME = "command.unknown_name"
 WORLD_BOUNDS = "world.bounds"
 ACTION_FORBIDDEN = "action.forbidden"
 CUSTOM_UNREGISTERED = "custom.unregistered"
@@ -508,6 +510,24 @@ def command_rule(
         code=IssueCode.UNSAFE_CONTENT,
         rule=COMMAND_FORBIDDEN_WORD,
         message=f"the command contains {objection}; nothing was planned",
+        action_index=None,
+    )
+
+
+def command_names_rule(*, command: str, world: World) -> PlanIssue | None:
+    """A command naming a coded thing the world lacks ("shelf D4" among shelf_a1 … shelf_c3) is refused
+    before planning, with the names of that kind the world has (see :mod:`coded_names`)."""
+    unknown = unknown_coded_names(command, world)
+    if not unknown:
+        return None
+    first = unknown[0]
+    return _issue(
+        code=IssueCode.EMPTY_PLAN,
+        rule=COMMAND_UNKNOWN_NAME,
+        message=(
+            f"the command asks for {first.said!r}, which world {world.name!r} does not have "
+            f"(its {first.kind} names: {', '.join(first.known)}); nothing was planned"
+        ),
         action_index=None,
     )
 

@@ -130,3 +130,17 @@ def test_command_screening_is_whole_word_and_can_be_switched_off(server):
     )
     assert LLMActionPlanner(unscreened).plan("kick off the tidy-up: bring the red cup to the table").success
     assert len(server.requests) == 2
+
+
+def test_a_command_naming_a_coded_place_the_world_lacks_is_refused_before_the_model_is_asked(
+    server, make_planner
+):
+    from bt_planner.core.world import packaged_world
+
+    result = make_planner().plan(
+        "Go to shelf D4 and count the boxes there.", world=packaged_world("warehouse")
+    )
+    assert not result.success and result.plan is None
+    assert result.llm_calls == 0 and server.requests == []
+    assert result.issues[0].rule == rules.COMMAND_UNKNOWN_NAME
+    assert "shelf_a1, shelf_b2, shelf_c3" in result.issues[0].message
