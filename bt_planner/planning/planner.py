@@ -292,12 +292,16 @@ class LLMActionPlanner:
         self.history.record(result)
         return result
 
-    def _screen_command(self, command: str) -> tuple[str, PlanIssue | None]:
+    def _screen_command(self, command: str, world: World) -> tuple[str, PlanIssue | None]:
         """The command made safe to store and publish, and the reason to refuse it unplanned, if any."""
         limits = self.settings.safety
         too_long = command_length_rule(length=len(command), limits=limits)
         command = safe_text(command, max_chars=limits.max_command_chars)
-        return command, too_long or command_rule(command=command, limits=limits, classifier=self.classifier)
+        return command, (
+            too_long
+            or command_rule(command=command, limits=limits, classifier=self.classifier)
+            or command_names_rule(command=command, world=world)
+        )
 
     def _internal_error(self, command: str, error: Exception, started: float) -> PlanResult:
         where = type(error).__name__
@@ -323,8 +327,7 @@ class LLMActionPlanner:
         llm = self.settings.llm
         ex = _Exchange()
         limits = self.settings.safety
-        command, refusal = self._screen_command(command)
-        refusal = refusal or command_names_rule(command=command, world=world)
+        command, refusal = self._screen_command(command, world)
         if refusal is not None:
             return PlanResult(
                 success=False,

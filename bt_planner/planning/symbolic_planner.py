@@ -394,16 +394,16 @@ class _Expander:
             or not self._already_at(goal.object, goal.location)
         ):
             return goal, False
-        onward = isinstance(following, GoToGoal) and following.speed is None
         read: Goal
+        onward = False
         if isinstance(following, GoToGoal) and following.location == self.asked_at:
-            read, onward = HoldGoal(object=goal.object), False
+            read = HoldGoal(object=goal.object)
             meaning = (
                 f"fetching it from there and keeping it to hand over at {following.location},"
                 " where the robot was asked"
             )
-        elif isinstance(following, GoToGoal) and onward:
-            read = DeliverGoal(object=goal.object, location=following.location)
+        elif isinstance(following, GoToGoal) and following.speed is None:
+            read, onward = DeliverGoal(object=goal.object, location=following.location), True
             meaning = f"fetching it from there to {following.location}"
         else:
             read = HoldGoal(object=goal.object)
