@@ -10,9 +10,11 @@ from tests.sample_plans import KITCHEN_COMMAND, action, kitchen_plan
 
 PLANS: dict[str, dict[str, Any]] = {
     KITCHEN_COMMAND: kitchen_plan(),
+    # robot2 starts at (0, 1.5); its window lies behind it, 1 m or more from every drive of robot1's
+    # kitchen plan and robot3's table plan, so a peer passing by never stands on its target.
     "walk to the window and greet": {
         "actions": [
-            action("move", "walk", 4.0, x=2.0, y=1.5),
+            action("move", "walk", 4.0, x=-1.0, y=1.5),
             action("speak", "greet", 1.0, message="hello"),
         ],
         "reasoning": "walk, greet",

@@ -26,8 +26,9 @@ pytestmark = pytest.mark.ros
 
 BT_PLANNER = str(Path(sys.executable).with_name("bt-planner"))
 STARTED = re.compile(r"started (\S+) \(pid (\d+)\)")
-COMMAND = "walk to the window and greet"  # robot2 starts at (0, 1.5) and walks to (2, 1.5)
+COMMAND = "walk to the window and greet"  # robot2 starts at (0, 1.5) and walks to WINDOW
 ROBOTS = ("/robot1", "/robot2")
+WINDOW = (-1.0, 1.5)
 
 
 def _position(odom) -> tuple[float, float]:
@@ -70,10 +71,10 @@ def test_send_to_robot2_completes_on_robot2_and_robot1_stays_put(ros_env, probe,
         assert final.status.value == "SUCCEEDED", final.details
         moved = probe.wait_for(
             under("/robot2", topics.ODOM),
-            lambda odom: math.dist(_position(odom), (2.0, 1.5)) < 0.3,
+            lambda odom: math.dist(_position(odom), WINDOW) < 0.3,
             what="robot2's odometry at the window",
         )
-        assert math.dist(_position(moved), (2.0, 1.5)) < 0.3
+        assert math.dist(_position(moved), WINDOW) < 0.3
 
         seen = len(probe.messages(under("/robot1", topics.ODOM)))
         probe.wait_for(under("/robot1", topics.ODOM), start=seen, what="robot1's odometry after the command")
